@@ -1,0 +1,80 @@
+/**
+ * Alarms, modelled on IEC 60601-1-8 (priorities, latching, inactivation states) and IHE PCD ACM
+ * (phases and states); see shared/design/CLINICAL.md, "Alarm systems".
+ */
+import { z } from 'zod';
+import { BedId, EpochMs, Id, PatientId, WardId } from './ids.ts';
+import { VitalCode } from './vitals.ts';
+
+/** IEC 60601-1-8 priorities: high (red, flashing), medium (yellow, flashing), low (cyan, steady). */
+export const AlarmPriority = z.enum(['high', 'medium', 'low']);
+export type AlarmPriority = z.infer<typeof AlarmPriority>;
+export const PRIORITY_RANK: Readonly<Record<AlarmPriority, number>> = { high: 3, medium: 2, low: 1 };
+
+/** Physiological (patient), technical (equipment, link) or advisory (ML, never a rule replacement). */
+export const AlarmKind = z.enum(['physiological', 'technical', 'advisory']);
+export type AlarmKind = z.infer<typeof AlarmKind>;
+
+/** Which detector raised it. Rule-based sources never depend on the ML model. */
+export const AlarmSource = z.enum(['limit-rule', 'news2', 'lstm', 'edge-limit', 'edge-technical', 'cloud-technical']);
+export type AlarmSource = z.infer<typeof AlarmSource>;
+
+/**
+ * States: `active` while the condition exists; `latched` when a latching alarm's condition ended but nobody has
+ * acknowledged it; `acknowledged` silences an active condition until it ends; `ended` is final.
+ */
+export const AlarmState = z.enum(['active', 'latched', 'acknowledged', 'ended']);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+export const AlarmEvidence = z
+  .object({
+    vital: VitalCode.optional(),
+    value: z.number().optional(),
+    limit: z.number().optional(),
+    comparator: z.enum(['<', '<=', '>', '>=']).optional(),
+    /** The event-time window the decision was made on. */
+    windowStart: EpochMs.optional(),
+    windowEnd: EpochMs.optional(),
+    /** Condition delay applied, ms (IEC 60601-1-8 alarm condition delay, disclosed). */
+    conditionDelayMs: z.number().int().min(0).optional(),
+    /** Per-vital share of an ML score, for advisory alarms. */
+    contributions: z.partialRecord(VitalCode, z.number()).optional(),
+    detail: z.string().max(500).optional(),
+  })
+  .strict();
+export type AlarmEvidence = z.infer<typeof AlarmEvidence>;
+
+export const Alarm = z
+  .object({
+    /** Deterministic from (patient, rule, onset): a replay of the same data yields the same id. */
+    id: Id,
+    wardId: WardId,
+    bedId: BedId,
+    patientId: PatientId,
+    priority: AlarmPriority,
+    kind: AlarmKind,
+    source: AlarmSource,
+    /** Stable condition code, e.g. HR_HIGH, SPO2_LOW, SENSOR_OFF. */
+    code: z.string().regex(/^[A-Z0-9_]{2,40}$/),
+    state: AlarmState,
+    latching: z.boolean(),
+    message: z.string().max(200),
+    /** Event time at which the condition began (first sample over the limit). */
+    onsetAt: EpochMs,
+    /** Event time at which the condition delay elapsed and the alarm was raised. */
+    raisedAt: EpochMs,
+    /** Event time of the last transition. */
+    updatedAt: EpochMs,
+    endedAt: EpochMs.nullable(),
+    acknowledgedBy: z.string().max(100).nullable(),
+    acknowledgedAt: EpochMs.nullable(),
+    evidence: AlarmEvidence,
+  })
+  .strict();
+export type Alarm = z.infer<typeof Alarm>;
+
+/** Active alarms first, then by priority, then newest first: the order of an alarm list (IEC 60601-1-8). */
+export function compareAlarms(a: Alarm, b: Alarm): number {
+  const open = (x: Alarm) => (x.state === 'ended' ? 0 : 1);
+  return open(b) - open(a) || PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.raisedAt - a.raisedAt;
+}

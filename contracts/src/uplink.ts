@@ -1,0 +1,87 @@
+/** What an edge gateway forwards to the cloud. */
+import { z } from 'zod';
+import { Alarm } from './alarm.ts';
+import { DeviceChannelFlag, DeviceState, DeviceType } from './device-messages.ts';
+import { BedId, BootId, DeviceId, EpochMs, GatewayId, PatientId, WardId } from './ids.ts';
+import { VitalCode } from './vitals.ts';
+
+/** The edge's verdict on each value: it travels with the value instead of the value being silently dropped. */
+export const SampleQuality = z.enum(['good', 'questionable', 'artifact', 'sensor_off']);
+export type SampleQuality = z.infer<typeof SampleQuality>;
+
+/** Identity and placement, resolved by the edge from the device registry (never from the payload). */
+const Placement = {
+  patientId: PatientId,
+  bedId: BedId,
+  deviceId: DeviceId,
+  deviceType: DeviceType,
+  bootId: BootId,
+};
+
+export const UplinkSample = z
+  .object({
+    type: z.literal('sample'),
+    ...Placement,
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    t: EpochMs,
+    /** Wall-clock time at which the edge made the sample durable. */
+    receivedAt: EpochMs,
+    vitals: z.partialRecord(VitalCode, z.number()),
+    quality: z.partialRecord(VitalCode, SampleQuality),
+    flags: z.partialRecord(VitalCode, DeviceChannelFlag).optional(),
+    /** Forwarded from a backlog after an outage: it may update history but must not raise a stale alarm as new. */
+    late: z.boolean(),
+  })
+  .strict();
+export type UplinkSample = z.infer<typeof UplinkSample>;
+
+export const UplinkStatus = z
+  .object({
+    type: z.literal('status'),
+    ...Placement,
+    t: EpochMs,
+    receivedAt: EpochMs,
+    state: DeviceState,
+    reason: z.enum(['startup', 'periodic', 'shutdown', 'connection_lost']),
+    battery: z.number().min(0).max(100).optional(),
+    signal: z.number().min(-130).max(0).optional(),
+  })
+  .strict();
+export type UplinkStatus = z.infer<typeof UplinkStatus>;
+
+/** An alarm the edge raised locally (it keeps working with the cloud down), reported upward for the record. */
+export const UplinkAlarm = z.object({ type: z.literal('alarm'), alarm: Alarm }).strict();
+export type UplinkAlarm = z.infer<typeof UplinkAlarm>;
+
+export const UplinkRecord = z.discriminatedUnion('type', [UplinkSample, UplinkStatus, UplinkAlarm]);
+export type UplinkRecord = z.infer<typeof UplinkRecord>;
+
+export const MAX_UPLINK_RECORDS = 5000;
+
+/**
+ * One uplink message. `batchSeq` increases by one per batch from a gateway's durable outbox, so the cloud can tell a
+ * redelivery (same gatewayId and batchSeq) from new data.
+ */
+export const UplinkBatch = z
+  .object({
+    v: z.literal(1),
+    gatewayId: GatewayId,
+    wardId: WardId,
+    batchSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    sentAt: EpochMs,
+    records: z.array(UplinkRecord).min(1).max(MAX_UPLINK_RECORDS),
+  })
+  .strict();
+export type UplinkBatch = z.infer<typeof UplinkBatch>;
+
+/** Gateway liveness; its `offline` form is the gateway's Last Will on the uplink broker. */
+export const GatewayStatus = z
+  .object({
+    v: z.literal(1),
+    gatewayId: GatewayId,
+    wardId: WardId,
+    t: EpochMs,
+    state: DeviceState,
+  })
+  .strict();
+export type GatewayStatus = z.infer<typeof GatewayStatus>;
