@@ -1,0 +1,42 @@
+/** The gateway's operational endpoints: /metrics (Prometheus), /livez, /readyz with a verdict per dependency. */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { HealthResponse } from '@vigil/contracts';
+import type { EdgeMetrics } from './metrics.ts';
+
+export type ReadinessCheck = () => { ok: boolean; detail?: string };
+
+export function createOpsServer(metrics: EdgeMetrics, checks: Record<string, ReadinessCheck>) {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+      return;
+    }
+    if (path === '/livez') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    } else if (path === '/readyz') {
+      const results = Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()]));
+      const ok = Object.values(results).every((r) => r.ok);
+      // The uplink may be down while the ward keeps working: that is "degraded", still ready for devices.
+      const body: HealthResponse = { status: ok ? 'ok' : results.mqtt?.ok && results.outbox?.ok ? 'degraded' : 'down', checks: results };
+      res.writeHead(body.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  return {
+    async listen(port: number, host: string): Promise<number> {
+      server.listen(port, host);
+      await once(server, 'listening');
+      const address = server.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
