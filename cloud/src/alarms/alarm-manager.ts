@@ -1,0 +1,89 @@
+/**
+ * The alarm manager: turns detector events into alarms with IEC 60601-1-8 states, records every transition, and
+ * reports each change so it can be pushed to the ward.
+ *   raise                  → active
+ *   condition ends         → ended (non-latching) or latched (latching: keeps signalling until acknowledged)
+ *   acknowledge (active)   → acknowledged, and ended when the condition ends
+ *   acknowledge (latched)  → ended
+ */
+import type { Alarm } from '@vigil/contracts';
+import type { RuleEvent } from '../processing/limit-rules.ts';
+import type { AlarmTransition, SqliteStore } from '../storage/sqlite-store.ts';
+import { alarmId } from './alarm-id.ts';
+
+export interface Placement {
+  wardId: string;
+  bedId: string;
+  patientId: string;
+}
+
+export class AlarmManager {
+  /** Open alarms by (patient, code): one episode is one alarm. */
+  readonly #open = new Map<string, Alarm>();
+  readonly #store: SqliteStore;
+
+  constructor(store: SqliteStore) {
+    this.#store = store;
+  }
+
+  load(alarms: Alarm[]): void {
+    for (const alarm of alarms) this.#open.set(`${alarm.patientId}\u0000${alarm.code}`, alarm);
+  }
+
+  #save(alarm: Alarm, transition: AlarmTransition): Alarm {
+    const key = `${alarm.patientId}\u0000${alarm.code}`;
+    if (alarm.state === 'ended') this.#open.delete(key);
+    else this.#open.set(key, alarm);
+    this.#store.saveAlarm(alarm, transition);
+    return alarm;
+  }
+
+  /** Apply a rule event; returns the alarm that changed, if any. */
+  apply(event: RuleEvent, placement: Placement): Alarm | null {
+    const key = `${event.patientId}\u0000${event.rule.code}`;
+    const open = this.#open.get(key);
+    if (event.type === 'raise') {
+      if (open && open.state !== 'latched') return null; // the episode already has its alarm
+      const { rule } = event;
+      const alarm: Alarm = {
+        id: alarmId(event.patientId, rule.code, event.onsetAt),
+        ...placement,
+        priority: rule.priority,
+        kind: 'physiological',
+        source: 'limit-rule',
+        code: rule.code,
+        state: 'active',
+        latching: rule.latching,
+        message: `${rule.label}: ${event.value} (limit ${rule.comparator} ${rule.limit})`,
+        onsetAt: event.onsetAt,
+        raisedAt: event.raisedAt,
+        updatedAt: event.raisedAt,
+        endedAt: null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+        evidence: {
+          vital: event.vital,
+          value: event.value,
+          limit: rule.limit,
+          comparator: rule.comparator,
+          windowStart: event.onsetAt,
+          windowEnd: event.raisedAt,
+          conditionDelayMs: rule.delayMs,
+        },
+      };
+      if (open) this.#save({ ...open, state: 'ended', endedAt: event.raisedAt, updatedAt: event.raisedAt }, { at: event.raisedAt, state: 'ended', actor: 'system', detail: 'superseded by a new episode' });
+      return this.#save(alarm, { at: event.raisedAt, state: 'active', actor: 'system', detail: alarm.message });
+    }
+    if (!open || open.state === 'latched') return null;
+    const latch = open.latching && open.state === 'active';
+    const next: Alarm = latch
+      ? { ...open, state: 'latched', updatedAt: event.at }
+      : { ...open, state: 'ended', endedAt: event.at, updatedAt: event.at };
+    return this.#save(next, { at: event.at, state: next.state, actor: 'system', detail: `condition ended at ${event.value}` });
+  }
+
+  openAlarms(wardId?: string): Alarm[] {
+    const all = [...this.#open.values()];
+    return wardId === undefined ? all : all.filter((a) => a.wardId === wardId);
+  }
+}

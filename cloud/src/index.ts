@@ -1,0 +1,5 @@
+export * from './config.ts';
+export * from './cloud-service.ts';
+export * from './uplink/gateway-registry.ts';
+export * from './processing/limit-rules.ts';
+export * from './storage/sqlite-store.ts';

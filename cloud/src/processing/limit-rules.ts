@@ -1,0 +1,91 @@
+/**
+ * Limit rules with an alarm condition delay (IEC 60601-1-8): a condition exists once a vital has stayed beyond its
+ * limit for `delayMs` of event time. Only values of good quality start or end a condition, so an artifact can
+ * neither raise an alarm nor hide one. Late (backlog) samples never raise a new alarm.
+ */
+import type { AlarmPriority, SampleQuality, VitalCode } from '@vigil/contracts';
+
+export interface LimitRule {
+  code: string;
+  /** Any of these vitals may carry the condition (e.g. invasive or non-invasive systolic pressure). */
+  vitals: VitalCode[];
+  comparator: '<' | '>';
+  limit: number;
+  priority: AlarmPriority;
+  delayMs: number;
+  latching: boolean;
+  label: string;
+}
+
+/**
+ * Defaults, adult ward. Limits sit at the edge of the NEWS2 3-point bands (CLINICAL.md) so that a limit alarm means
+ * a value a NEWS2 review would also flag. Delays: 10 s for rates and pressures; 15 s for SpO2, which cut low-SpO2
+ * alarms by about 60 % in a published study (CLINICAL.md, "Alarm delays that reduce noise").
+ */
+export const DEFAULT_LIMIT_RULES: readonly LimitRule[] = [
+  { code: 'HR_HIGH', vitals: ['hr'], comparator: '>', limit: 130, priority: 'medium', delayMs: 10_000, latching: false, label: 'Heart rate high' },
+  { code: 'HR_LOW', vitals: ['hr'], comparator: '<', limit: 40, priority: 'high', delayMs: 5_000, latching: true, label: 'Heart rate low' },
+  { code: 'SPO2_LOW', vitals: ['spo2'], comparator: '<', limit: 90, priority: 'high', delayMs: 15_000, latching: true, label: 'SpO\u2082 low' },
+  { code: 'RR_HIGH', vitals: ['rr'], comparator: '>', limit: 24, priority: 'medium', delayMs: 10_000, latching: false, label: 'Respiratory rate high' },
+  { code: 'RR_LOW', vitals: ['rr'], comparator: '<', limit: 8, priority: 'high', delayMs: 10_000, latching: true, label: 'Respiratory rate low' },
+  { code: 'SBP_LOW', vitals: ['abpSys', 'nibpSys'], comparator: '<', limit: 90, priority: 'high', delayMs: 10_000, latching: true, label: 'Systolic pressure low' },
+  { code: 'TEMP_HIGH', vitals: ['temp'], comparator: '>', limit: 39, priority: 'low', delayMs: 60_000, latching: false, label: 'Temperature high' },
+];
+
+export type RuleEvent =
+  | { type: 'raise'; rule: LimitRule; patientId: string; onsetAt: number; raisedAt: number; vital: VitalCode; value: number }
+  | { type: 'clear'; rule: LimitRule; patientId: string; at: number; vital: VitalCode; value: number };
+
+interface ConditionState {
+  since: number | null;
+  raised: boolean;
+  lastT: number;
+}
+
+export interface RuleInput {
+  patientId: string;
+  t: number;
+  late: boolean;
+  vitals: Partial<Record<VitalCode, number>>;
+  quality: Partial<Record<VitalCode, SampleQuality>>;
+}
+
+export class LimitRuleEngine {
+  readonly rules: readonly LimitRule[];
+  readonly #state = new Map<string, ConditionState>();
+
+  constructor(rules: readonly LimitRule[] = DEFAULT_LIMIT_RULES) {
+    this.rules = rules;
+  }
+
+  evaluate(input: RuleInput): RuleEvent[] {
+    if (input.late) return [];
+    const events: RuleEvent[] = [];
+    for (const rule of this.rules) {
+      const vital = rule.vitals.find((v) => input.vitals[v] !== undefined && (input.quality[v] ?? 'good') === 'good');
+      if (vital === undefined) continue;
+      const value = input.vitals[vital] as number;
+      const key = `${input.patientId}\u0000${rule.code}`;
+      let state = this.#state.get(key);
+      if (!state) {
+        state = { since: null, raised: false, lastT: -Infinity };
+        this.#state.set(key, state);
+      }
+      if (input.t <= state.lastT) continue; // out of order: history only, never a transition
+      state.lastT = input.t;
+      const beyond = rule.comparator === '>' ? value > rule.limit : value < rule.limit;
+      if (beyond) {
+        state.since ??= input.t;
+        if (!state.raised && input.t - state.since >= rule.delayMs) {
+          state.raised = true;
+          events.push({ type: 'raise', rule, patientId: input.patientId, onsetAt: state.since, raisedAt: input.t, vital, value });
+        }
+      } else {
+        if (state.raised) events.push({ type: 'clear', rule, patientId: input.patientId, at: input.t, vital, value });
+        state.since = null;
+        state.raised = false;
+      }
+    }
+    return events;
+  }
+}
