@@ -20,7 +20,11 @@ export const SOCKET_EVENTS = {
 export const WardJoinRequest = z.object({ wardId: WardId }).strict();
 export type WardJoinRequest = z.infer<typeof WardJoinRequest>;
 
-export const WardJoinReply = z.union([z.object({ ok: z.literal(true), snapshot: WardSnapshot }), z.object({ ok: z.literal(false), error: ErrorBody.shape.error })]);
+// Strict like every other message: an unknown key is a defect, not something to drop silently.
+export const WardJoinReply = z.union([
+  z.object({ ok: z.literal(true), snapshot: WardSnapshot }).strict(),
+  z.object({ ok: z.literal(false), error: ErrorBody.shape.error }).strict(),
+]);
 export type WardJoinReply = z.infer<typeof WardJoinReply>;
 
 export interface ServerToClientEvents {

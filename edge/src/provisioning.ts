@@ -2,6 +2,8 @@
  * Provisioning: create a ward's device registry (hashed secrets, for the gateway) and the matching device
  * credentials (plaintext secrets, for the devices or the simulator), plus the gateway's own uplink credential.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DeviceCredentials, DeviceRegistry, DeviceType, GatewayRegistry } from '@vigil/contracts';
 import { generateSecret, hashSecret } from '@vigil/contracts/credentials';
 
@@ -41,4 +43,26 @@ export function provisionWard(layout: WardLayout): WardProvisioning {
     gateway: { gatewayId: layout.gatewayId, wardId: layout.wardId, secret: gatewaySecret },
     gatewayRegistry: { v: 1, gateways: [{ gatewayId: layout.gatewayId, wardId: layout.wardId, secretHash: hashSecret(gatewaySecret) }] },
   };
+}
+
+/** File names a provisioned ward directory holds. */
+export const PROVISIONING_FILES = {
+  deviceRegistry: 'device-registry.json',
+  deviceCredentials: 'device-credentials.json',
+  gatewayRegistry: 'gateway-registry.json',
+  gatewaySecret: 'gateway-secret',
+  mosquittoPasswd: 'mosquitto-passwd.txt',
+} as const;
+
+/** Write a provisioned ward to `dir`; files holding plaintext secrets get mode 0600. */
+export function writeWardProvisioning(ward: WardProvisioning, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const secret = { mode: 0o600 };
+  const f = PROVISIONING_FILES;
+  writeFileSync(join(dir, f.deviceRegistry), JSON.stringify(ward.registry, null, 2));
+  writeFileSync(join(dir, f.deviceCredentials), JSON.stringify(ward.credentials, null, 2), secret);
+  writeFileSync(join(dir, f.gatewayRegistry), JSON.stringify(ward.gatewayRegistry, null, 2));
+  writeFileSync(join(dir, f.gatewaySecret), ward.gateway.secret, secret);
+  const passwd = [...ward.credentials.devices.map((d) => `${d.deviceId}:${d.secret}`), `${ward.gateway.gatewayId}:${ward.gateway.secret}`];
+  writeFileSync(join(dir, f.mosquittoPasswd), passwd.join('\n') + '\n', secret);
 }

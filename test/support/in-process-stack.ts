@@ -19,13 +19,27 @@ export interface InProcessStack {
   close(): Promise<void>;
 }
 
-export async function startInProcessStack(layout: { beds: number; wearableBeds?: number; wardId?: string } = { beds: 2 }): Promise<InProcessStack> {
+export interface StackLayout {
+  beds: number;
+  wearableBeds?: number;
+  wardId?: string;
+  /** Use an external uplink broker instead of the cloud's embedded one; called with the provisioned ward first. */
+  externalUplink?: (ward: WardProvisioning) => Promise<{ url: string; ingestUsername: string; ingestSecret: string }>;
+}
+
+export async function startInProcessStack(layout: StackLayout = { beds: 2 }): Promise<InProcessStack> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
   const wardId = layout.wardId ?? 'ward-t';
   const ward = provisionWard({ wardId, gatewayId: `gw-${wardId}`, beds: layout.beds, wearableBeds: layout.wearableBeds ?? 0 });
+  const external = layout.externalUplink ? await layout.externalUplink(ward) : undefined;
   const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
   const cloud = await createCloudService({
-    config: CloudConfigSchema.parse({ httpPort: 0, embeddedMqttPort: 0, dbFile: join(dir, 'cloud.sqlite') }),
+    config: CloudConfigSchema.parse({
+      httpPort: 0,
+      embeddedMqttPort: 0,
+      dbFile: join(dir, 'cloud.sqlite'),
+      ...(external ? { uplinkUrl: external.url, ingestUsername: external.ingestUsername, ingestSecret: external.ingestSecret } : {}),
+    }),
     gateways: new GatewayDirectory(ward.gatewayRegistry),
     logger,
   });
@@ -37,7 +51,7 @@ export async function startInProcessStack(layout: { beds: number; wearableBeds?:
       mqttPort: 0,
       httpPort: 0,
       dataDir: join(dir, 'edge'),
-      uplinkUrl: `mqtt://127.0.0.1:${cloud.ports.mqtt}`,
+      uplinkUrl: external?.url ?? `mqtt://127.0.0.1:${cloud.ports.mqtt}`,
       uplinkSecret: ward.gateway.secret,
     }),
     directory: new DeviceDirectory(ward.registry),

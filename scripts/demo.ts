@@ -1,0 +1,137 @@
+/**
+ * `npm run demo`: the whole system on one machine with embedded defaults — cloud (embedded uplink broker, SQLite),
+ * one edge gateway, a simulated ward, and the dashboard. Prints the dashboard URL; Ctrl-C stops everything in order.
+ * Options: VIGIL_DEMO_* variables (see .env.example).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { envPort, loadConfig, isPmError } from '@vigil/contracts';
+import { provisionWard, PROVISIONING_FILES, writeWardProvisioning } from '@vigil/edge';
+import { ensureDashboardBuild } from './lib/dashboard-build.ts';
+import { ProcessGroup, waitForHttp } from './lib/process-group.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+
+const DemoConfig = z.object({
+  dataDir: z.string().default('.vigil/demo'),
+  wardId: z.string().default('ward-a'),
+  beds: z.coerce.number().int().min(1).max(200).default(12),
+  wearableBeds: z.coerce.number().int().min(0).default(4),
+  seed: z.string().default('demo'),
+  // A tachycardia, a hypoxaemia and a haemorrhage-like hypotension, so the first minutes show alarms.
+  scenarios: z.string().default('bed-03=tachycardia@20s+30s,bed-06=hypoxaemia@60s+60s,bed-05=hypotension@120s+60s'),
+  dashboardPort: envPort.default(3000),
+  cloudPort: envPort.default(4000),
+  uplinkPort: envPort.default(1884),
+  edgeMqttPort: envPort.default(1883),
+  edgeHttpPort: envPort.default(4100),
+  host: z.string().default('127.0.0.1'),
+  logLevel: z.string().default('warn'),
+});
+
+const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
+
+let config: z.infer<typeof DemoConfig>;
+try {
+  config = loadConfig(DemoConfig, 'VIGIL_DEMO_');
+} catch (err) {
+  process.stderr.write(`demo: ${isPmError(err) ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const dataDir = resolve(root, config.dataDir);
+const files = Object.fromEntries(Object.entries(PROVISIONING_FILES).map(([k, v]) => [k, join(dataDir, 'provisioning', v)])) as Record<keyof typeof PROVISIONING_FILES, string>;
+if (!existsSync(files.deviceCredentials)) {
+  writeWardProvisioning(provisionWard({ wardId: config.wardId, gatewayId: `gw-${config.wardId}`, beds: config.beds, wearableBeds: Math.min(config.wearableBeds, config.beds) }), join(dataDir, 'provisioning'));
+  say(`provisioned ${config.wardId}: ${config.beds} beds, credentials in ${join(config.dataDir, 'provisioning')}`);
+}
+
+ensureDashboardBuild(root, say);
+
+const group = new ProcessGroup(join(dataDir, 'logs'));
+const tsx = ['--import', 'tsx'];
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping…');
+    await group.stopAll();
+    say('stopped.');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('exit', () => group.killAllNow());
+
+try {
+  const cloud = group.start({
+    name: 'cloud',
+    command: process.execPath,
+    args: [...tsx, join(root, 'cloud/src/main.ts')],
+    env: {
+      VIGIL_CLOUD_HTTP_HOST: config.host,
+      VIGIL_CLOUD_HTTP_PORT: String(config.cloudPort),
+      VIGIL_CLOUD_EMBEDDED_MQTT_PORT: String(config.uplinkPort),
+      VIGIL_CLOUD_GATEWAY_REGISTRY_FILE: files.gatewayRegistry,
+      VIGIL_CLOUD_DB_FILE: join(dataDir, 'cloud', 'vigil.sqlite'),
+      VIGIL_CLOUD_CORS_ORIGINS: `http://localhost:${config.dashboardPort},http://127.0.0.1:${config.dashboardPort}`,
+      VIGIL_CLOUD_LOG_LEVEL: config.logLevel,
+    },
+  });
+  await waitForHttp(`http://${config.host}:${config.cloudPort}/readyz`, 30_000, cloud.exited);
+  say(`cloud ready on http://${config.host}:${config.cloudPort} (embedded uplink broker on ${config.uplinkPort})`);
+
+  const edge = group.start({
+    name: 'edge',
+    command: process.execPath,
+    args: [...tsx, join(root, 'edge/src/main.ts')],
+    env: {
+      VIGIL_EDGE_GATEWAY_ID: `gw-${config.wardId}`,
+      VIGIL_EDGE_WARD_ID: config.wardId,
+      VIGIL_EDGE_MQTT_HOST: config.host,
+      VIGIL_EDGE_MQTT_PORT: String(config.edgeMqttPort),
+      VIGIL_EDGE_HTTP_HOST: config.host,
+      VIGIL_EDGE_HTTP_PORT: String(config.edgeHttpPort),
+      VIGIL_EDGE_REGISTRY_FILE: files.deviceRegistry,
+      VIGIL_EDGE_DATA_DIR: join(dataDir, 'edge'),
+      VIGIL_EDGE_UPLINK_URL: `mqtt://${config.host}:${config.uplinkPort}`,
+      VIGIL_EDGE_UPLINK_SECRET_FILE: files.gatewaySecret,
+      VIGIL_EDGE_LOG_LEVEL: config.logLevel,
+    },
+  });
+  await waitForHttp(`http://${config.host}:${config.edgeHttpPort}/readyz`, 30_000, edge.exited);
+  say(`edge gateway ready: devices connect to mqtt://${config.host}:${config.edgeMqttPort}`);
+
+  group.start({
+    name: 'simulator',
+    command: process.execPath,
+    args: [...tsx, join(root, 'simulators/src/cli.ts')],
+    env: {
+      VIGIL_SIM_BROKER: `mqtt://${config.host}:${config.edgeMqttPort}`,
+      VIGIL_SIM_CREDENTIALS: files.deviceCredentials,
+      VIGIL_SIM_SEED: config.seed,
+      VIGIL_SIM_SCENARIOS: config.scenarios,
+      VIGIL_SIM_LOG_LEVEL: config.logLevel,
+    },
+  });
+  say(`simulator started: ${config.beds} beds, scenarios ${config.scenarios || 'none'}`);
+
+  const dashboard = group.start({
+    name: 'dashboard',
+    command: process.execPath,
+    args: [join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(config.dashboardPort), '-H', config.host],
+    cwd: join(root, 'dashboard'),
+    env: { VIGIL_DASHBOARD_CLOUD_URL: `http://${config.host}:${config.cloudPort}`, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  await waitForHttp(`http://${config.host}:${config.dashboardPort}/`, 60_000, dashboard.exited);
+  const url = `http://localhost:${config.dashboardPort}/ward/${config.wardId}`;
+  say('');
+  say(`Dashboard: ${url}`);
+  say('Vigil is research and demonstration software, not a medical device. Press Ctrl-C to stop.');
+} catch (err) {
+  process.stderr.write(`demo: ${(err as Error).message}; logs in ${join(config.dataDir, 'logs')}\n`);
+  await stop(1);
+}
