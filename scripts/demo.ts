@@ -6,36 +6,21 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { envPort, loadConfig, isPmError } from '@vigil/contracts';
+import type { z } from 'zod';
+import { loadConfig, isPmError } from '@vigil/contracts';
 import { provisionWard, PROVISIONING_FILES, writeWardProvisioning } from '@vigil/edge';
 import { ensureDashboardBuild } from './lib/dashboard-build.ts';
+import { DEMO_ENV_PREFIX, DemoConfig } from './lib/demo-config.ts';
 import { ProcessGroup, waitForHttp } from './lib/process-group.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 
-const DemoConfig = z.object({
-  dataDir: z.string().default('.vigil/demo'),
-  wardId: z.string().default('ward-a'),
-  beds: z.coerce.number().int().min(1).max(200).default(12),
-  wearableBeds: z.coerce.number().int().min(0).default(4),
-  seed: z.string().default('demo'),
-  // A tachycardia, a hypoxaemia and a haemorrhage-like hypotension, so the first minutes show alarms.
-  scenarios: z.string().default('bed-03=tachycardia@20s+30s,bed-06=hypoxaemia@60s+60s,bed-05=hypotension@120s+60s'),
-  dashboardPort: envPort.default(3000),
-  cloudPort: envPort.default(4000),
-  uplinkPort: envPort.default(1884),
-  edgeMqttPort: envPort.default(1883),
-  edgeHttpPort: envPort.default(4100),
-  host: z.string().default('127.0.0.1'),
-  logLevel: z.string().default('warn'),
-});
 
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
 let config: z.infer<typeof DemoConfig>;
 try {
-  config = loadConfig(DemoConfig, 'VIGIL_DEMO_');
+  config = loadConfig(DemoConfig, DEMO_ENV_PREFIX);
 } catch (err) {
   process.stderr.write(`demo: ${isPmError(err) ? err.message : String(err)}\n`);
   process.exit(2);

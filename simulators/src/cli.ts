@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { z } from 'zod';
 import { DeviceCredentials, loadConfig, PmError } from '@vigil/contracts';
+import { SIM_ENV_PREFIX, SimConfig } from './config.ts';
 import { runService } from '@vigil/contracts/service';
 import { parseScenario, SCENARIO_TYPES, type ScenarioSpec } from './scenarios.ts';
 import { createWardSimulator } from './ward-simulator.ts';
@@ -18,7 +18,7 @@ Simulated ICU monitors and wearables publishing 1 Hz numerics over MQTT, each wi
 
 Options:
   --broker <url>          edge gateway MQTT URL            (VIGIL_SIM_BROKER, default mqtt://127.0.0.1:1883)
-  --credentials <file>    device credentials JSON          (VIGIL_SIM_CREDENTIALS, default .vigil/demo/device-credentials.json)
+  --credentials <file>    device credentials JSON          (VIGIL_SIM_CREDENTIALS, default .vigil/demo/provisioning/device-credentials.json)
   --seed <text>           random seed                      (VIGIL_SIM_SEED, default vigil)
   --scenario <bed=spec>   scenario for a bed, repeatable   (VIGIL_SIM_SCENARIOS, comma-separated)
                           spec: <type>[@<onset>s|m][+<ramp>s|m], type one of ${SCENARIO_TYPES.join(', ')}
@@ -28,14 +28,6 @@ Options:
   -h, --help              show this help
 `;
 
-const SimConfig = z.object({
-  broker: z.string().default('mqtt://127.0.0.1:1883'),
-  credentials: z.string().default('.vigil/demo/device-credentials.json'),
-  seed: z.string().default('vigil'),
-  scenarios: z.string().default(''),
-  intervalMs: z.coerce.number().int().min(10).max(3_600_000).default(1000),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
 
 function parseScenarios(list: string[]): Record<string, ScenarioSpec> {
   const out: Record<string, ScenarioSpec> = {};
@@ -70,7 +62,7 @@ if (values.help) {
 }
 
 await runService('simulator', async () => {
-  const fromEnv = loadConfig(SimConfig, 'VIGIL_SIM_');
+  const fromEnv = loadConfig(SimConfig, SIM_ENV_PREFIX);
   const config = SimConfig.parse({
     ...fromEnv,
     ...(values.broker ? { broker: values.broker } : {}),
