@@ -2,7 +2,7 @@
  * Provisioning: create a ward's device registry (hashed secrets, for the gateway) and the matching device
  * credentials (plaintext secrets, for the devices or the simulator), plus the gateway's own uplink credential.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceCredentials, DeviceRegistry, DeviceType, GatewayRegistry } from '@vigil/contracts';
 import { generateSecret, hashSecret } from '@vigil/contracts/credentials';
@@ -57,12 +57,17 @@ export const PROVISIONING_FILES = {
 /** Write a provisioned ward to `dir`; files holding plaintext secrets get mode 0600. */
 export function writeWardProvisioning(ward: WardProvisioning, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  const secret = { mode: 0o600 };
+  // writeFileSync's mode applies only when it creates the file: remove an existing one (possibly world-readable, or a
+  // symlink) so that a re-provisioned secret never lands in a file with a looser mode.
+  const writeSecret = (path: string, data: string) => {
+    rmSync(path, { force: true });
+    writeFileSync(path, data, { mode: 0o600 });
+  };
   const f = PROVISIONING_FILES;
   writeFileSync(join(dir, f.deviceRegistry), JSON.stringify(ward.registry, null, 2));
-  writeFileSync(join(dir, f.deviceCredentials), JSON.stringify(ward.credentials, null, 2), secret);
+  writeSecret(join(dir, f.deviceCredentials), JSON.stringify(ward.credentials, null, 2));
   writeFileSync(join(dir, f.gatewayRegistry), JSON.stringify(ward.gatewayRegistry, null, 2));
-  writeFileSync(join(dir, f.gatewaySecret), ward.gateway.secret, secret);
+  writeSecret(join(dir, f.gatewaySecret), ward.gateway.secret);
   const passwd = [...ward.credentials.devices.map((d) => `${d.deviceId}:${d.secret}`), `${ward.gateway.gatewayId}:${ward.gateway.secret}`];
-  writeFileSync(join(dir, f.mosquittoPasswd), passwd.join('\n') + '\n', secret);
+  writeSecret(join(dir, f.mosquittoPasswd), passwd.join('\n') + '\n');
 }

@@ -20,8 +20,9 @@ export interface DeviceModel {
 export const icuMonitor: DeviceModel = {
   type: 'icu-monitor',
   measure(truth, rng) {
-    const sys = truth.sbp + rng.normal(0, 1.5);
-    const dia = truth.dbp + rng.normal(0, 1);
+    // Clamped to the monitor's measuring range, so extreme physiology saturates instead of becoming impossible.
+    const sys = clamp(truth.sbp + rng.normal(0, 1.5), 0, 300);
+    const dia = clamp(truth.dbp + rng.normal(0, 1), 0, Math.min(250, sys));
     return {
       hr: round(clamp(truth.hr + rng.normal(0, 1), 0, 350), 1),
       spo2: round(clamp(truth.spo2 + rng.normal(0, 0.4), 0, 100), 1),
@@ -30,7 +31,7 @@ export const icuMonitor: DeviceModel = {
       abpDia: round(dia, 1),
       // Mean arterial pressure ≈ diastolic + (systolic − diastolic) / 3
       abpMean: round(dia + (sys - dia) / 3, 1),
-      temp: Number(round(truth.temp + rng.normal(0, 0.03), 0.1).toFixed(1)),
+      temp: Number(round(clamp(truth.temp + rng.normal(0, 0.03), 25, 45), 0.1).toFixed(1)),
     };
   },
 };
@@ -45,7 +46,7 @@ export function wearable(batteryStart: number, drainPerHour: number, start: numb
         hr: round(clamp(truth.hr + rng.normal(0, 2), 0, 350), 1),
         spo2: round(clamp(truth.spo2 + rng.normal(0, 0.8), 0, 100), 1),
         // Skin runs ~3 °C below core at rest on the chest.
-        skinTemp: Number(round(truth.temp - 3 + rng.normal(0, 0.1), 0.1).toFixed(1)),
+        skinTemp: Number(round(clamp(truth.temp - 3 + rng.normal(0, 0.1), 15, 45), 0.1).toFixed(1)),
         activity: Number(clamp(Math.abs(rng.normal(0.05, 0.05)), 0, 16).toFixed(2)),
         battery: round(clamp(batteryStart - drainPerHour * hours, 0, 100), 1),
       };

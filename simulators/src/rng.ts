@@ -23,8 +23,10 @@ function cyrb128(text: string): [number, number, number, number] {
 export class Rng {
   #a: number; #b: number; #c: number; #d: number;
   #spare: number | undefined;
+  readonly #seed: string;
 
   constructor(seed: string) {
+    this.#seed = seed;
     [this.#a, this.#b, this.#c, this.#d] = cyrb128(seed);
     for (let i = 0; i < 12; i++) this.next(); // discard the first outputs, which correlate with the seed
   }
@@ -66,7 +68,8 @@ export class Rng {
 
   /** A child stream, independent of how many numbers this one has drawn. */
   fork(label: string): Rng {
-    return new Rng(`${this.#a}:${this.#b}:${this.#c}:${this.#d}:${label}`);
+    // From the seed, not the current state: a child must not change when the parent draws one number more.
+    return new Rng(`${this.#seed}\u0000fork:${label}`);
   }
 
   /** A hex identifier of `bytes` random bytes. */

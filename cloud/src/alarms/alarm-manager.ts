@@ -38,12 +38,12 @@ export class AlarmManager {
     return alarm;
   }
 
-  /** Apply a rule event; returns the alarm that changed, if any. */
-  apply(event: RuleEvent, placement: Placement): Alarm | null {
+  /** Apply a rule event; returns every alarm that changed (a superseded alarm and its successor: two). */
+  apply(event: RuleEvent, placement: Placement): Alarm[] {
     const key = `${event.patientId}\u0000${event.rule.code}`;
     const open = this.#open.get(key);
     if (event.type === 'raise') {
-      if (open && open.state !== 'latched') return null; // the episode already has its alarm
+      if (open && open.state !== 'latched') return []; // the episode already has its alarm
       const { rule } = event;
       const alarm: Alarm = {
         id: alarmId(event.patientId, rule.code, event.onsetAt),
@@ -71,15 +71,17 @@ export class AlarmManager {
           conditionDelayMs: rule.delayMs,
         },
       };
-      if (open) this.#save({ ...open, state: 'ended', endedAt: event.raisedAt, updatedAt: event.raisedAt }, { at: event.raisedAt, state: 'ended', actor: 'system', detail: 'superseded by a new episode' });
-      return this.#save(alarm, { at: event.raisedAt, state: 'active', actor: 'system', detail: alarm.message });
+      const changed: Alarm[] = [];
+      if (open) changed.push(this.#save({ ...open, state: 'ended', endedAt: event.raisedAt, updatedAt: event.raisedAt }, { at: event.raisedAt, state: 'ended', actor: 'system', detail: 'superseded by a new episode' }));
+      changed.push(this.#save(alarm, { at: event.raisedAt, state: 'active', actor: 'system', detail: alarm.message }));
+      return changed;
     }
-    if (!open || open.state === 'latched') return null;
+    if (!open || open.state === 'latched') return [];
     const latch = open.latching && open.state === 'active';
     const next: Alarm = latch
       ? { ...open, state: 'latched', updatedAt: event.at }
       : { ...open, state: 'ended', endedAt: event.at, updatedAt: event.at };
-    return this.#save(next, { at: event.at, state: next.state, actor: 'system', detail: `condition ended at ${event.value}` });
+    return [this.#save(next, { at: event.at, state: next.state, actor: 'system', detail: `condition ended at ${event.value}` })];
   }
 
   openAlarms(wardId?: string): Alarm[] {

@@ -50,10 +50,9 @@ export function createPipeline(deps: PipelineDeps) {
             if (!record.late) metrics.endToEnd.observe(Math.max(0, storedAt - record.t) / 1000);
             const placement = { wardId: batch.wardId, bedId: record.bedId, patientId: record.patientId };
             for (const event of rules.evaluate(record)) {
-              const changed = alarms.apply(event, placement);
-              if (changed) {
+              for (const changed of alarms.apply(event, placement)) {
                 outcome.alarms.push(changed);
-                if (event.type === 'raise') metrics.alarms.inc({ priority: changed.priority, kind: changed.kind });
+                if (changed.state === 'active') metrics.alarms.inc({ priority: changed.priority, kind: changed.kind });
               }
             }
           } else if (record.type === 'status') {
