@@ -11,7 +11,7 @@ import { loadConfig, isPmError } from '@vigil/contracts';
 import { provisionWard, PROVISIONING_FILES, writeWardProvisioning } from '@vigil/edge';
 import { ensureDashboardBuild } from './lib/dashboard-build.ts';
 import { DEMO_ENV_PREFIX, DemoConfig } from './lib/demo-config.ts';
-import { ProcessGroup, waitForHttp } from './lib/process-group.ts';
+import { busyPorts, ProcessGroup, waitForHttp } from './lib/process-group.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 
@@ -33,6 +33,18 @@ if (!existsSync(files.deviceCredentials)) {
   say(`provisioned ${config.wardId}: ${config.beds} beds, credentials in ${join(config.dataDir, 'provisioning')}`);
 }
 
+const busy = await busyPorts(config.host, {
+  VIGIL_DEMO_DASHBOARD_PORT: config.dashboardPort,
+  VIGIL_DEMO_CLOUD_PORT: config.cloudPort,
+  VIGIL_DEMO_UPLINK_PORT: config.uplinkPort,
+  VIGIL_DEMO_EDGE_MQTT_PORT: config.edgeMqttPort,
+  VIGIL_DEMO_EDGE_HTTP_PORT: config.edgeHttpPort,
+});
+if (busy.length > 0) {
+  process.stderr.write(`demo: ports already in use: ${busy.join(', ')}. Is another demo running? Stop it, or choose other ports with these variables.\n`);
+  process.exit(2);
+}
+
 ensureDashboardBuild(root, say);
 
 const group = new ProcessGroup(join(dataDir, 'logs'));
@@ -49,6 +61,8 @@ async function stop(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// A closed terminal sends SIGHUP: stop the services too, instead of dying and leaving them running.
+process.on('SIGHUP', () => void stop(0));
 process.on('exit', () => group.killAllNow());
 
 try {

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface ServiceSpec {
@@ -111,4 +112,19 @@ export async function waitForHttp(url: string, timeoutMs: number, exited?: Promi
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** Which of the named ports cannot be bound on `host` (port 0 always can). */
+export async function busyPorts(host: string, ports: Record<string, number>): Promise<string[]> {
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (port === 0) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (!free) busy.push(`${port} (${name})`);
+  }
+  return busy;
 }
