@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p dashboard/tsconfig.json --noEmit
 echo "== vitest (unit, integration, interop, browser, compose)"
 npx vitest run "$@"

@@ -6,11 +6,10 @@
  * The ingest runs inside authorizePublish, which aedes calls before it sends PUBACK: a QoS 1 message is therefore
  * acknowledged only once it is durable in the outbox (aedes acknowledges QoS 1 before its `published` hook runs).
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { parseTopic, PmError, topics, type DeviceRegistryEntry, type ErrorCode } from '@vigil/contracts';
+import { CONNACK, connackError, serveBroker } from '@vigil/contracts/mqtt-node';
 import type { DeviceDirectory } from './device-registry.ts';
 import type { DeviceIngest } from './device-ingest.ts';
 import type { EdgeMetrics } from './metrics.ts';
@@ -22,15 +21,6 @@ export interface DeviceBrokerOptions {
   metrics: EdgeMetrics;
   rejections: RejectionLog;
   logger: Logger;
-}
-
-/** CONNACK return codes of MQTT 3.1.1 (Table 3.1). */
-const CONNACK = { identifierRejected: 2, badCredentials: 4, notAuthorized: 5 } as const;
-
-function authError(code: ErrorCode, returnCode: number): AuthenticateError {
-  const err = new PmError(code) as unknown as AuthenticateError;
-  err.returnCode = returnCode;
-  return err;
 }
 
 export async function createDeviceBroker(options: DeviceBrokerOptions) {
@@ -45,7 +35,7 @@ export async function createDeviceBroker(options: DeviceBrokerOptions) {
       const refuse = (code: ErrorCode, returnCode: number) => {
         metrics.authFailures.inc({ reason: code });
         logger.warn({ clientId: client.id, code }, 'device connection refused');
-        done(authError(code, returnCode), false);
+        done(connackError(code, returnCode) as unknown as AuthenticateError, false);
       };
       if (!username) return refuse('PM_ERR_AUTH_ANONYMOUS', CONNACK.notAuthorized);
       const device = directory.authenticate(username, password);
@@ -76,7 +66,7 @@ export async function createDeviceBroker(options: DeviceBrokerOptions) {
       // forever; the rejection is counted and logged instead.
       done(null);
     },
-    authorizeSubscribe(client, subscription, done) {
+    authorizeSubscribe(client, _subscription, done) {
       metrics.authFailures.inc({ reason: 'PM_ERR_SUBSCRIBE_FORBIDDEN' });
       const device = devices.get(client);
       rejections.report(device?.deviceId ?? client.id, new PmError('PM_ERR_SUBSCRIBE_FORBIDDEN'));
@@ -90,24 +80,7 @@ export async function createDeviceBroker(options: DeviceBrokerOptions) {
     if (devices.has(client)) metrics.connectedDevices.dec();
   });
 
-  const server: Server = createServer((socket: Socket) => {
-    // Latency hygiene: small QoS 1 messages must not wait for Nagle's algorithm.
-    socket.setNoDelay(true);
-    aedes.handle(socket);
-  });
-
-  return {
-    aedes,
-    async listen(port: number, host: string): Promise<number> {
-      server.listen(port, host);
-      await once(server, 'listening');
-      const address = server.address();
-      return typeof address === 'object' && address ? address.port : port;
-    },
-    async close(): Promise<void> {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const listener = serveBroker(aedes);
+  return { aedes, listen: listener.listen, close: listener.close };
 }
 export type DeviceBroker = Awaited<ReturnType<typeof createDeviceBroker>>;

@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { topics, type GatewayStatus, type UplinkBatch } from '@vigil/contracts';
+import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { EdgeMetrics } from './metrics.ts';
 import type { Outbox } from './outbox.ts';
 
@@ -85,9 +86,8 @@ export function createUplink(options: UplinkOptions) {
         connectTimeout: 5000, // ms
         will: { topic: topics.gatewayStatus(gatewayId), payload: Buffer.from(status('offline')), qos: 1, retain: true },
       });
+      disableNagle(client); // latency hygiene, see contracts/src/mqtt-node.ts
       client.on('connect', () => {
-        const stream = (client as unknown as { stream?: { setNoDelay?: (v: boolean) => void } }).stream;
-        stream?.setNoDelay?.(true); // latency hygiene, see device-broker.ts
         metrics.uplinkConnected.set(1);
         logger.info({ url: options.url, backlog: outbox.size }, 'uplink connected');
         client?.publish(topics.gatewayStatus(gatewayId), status('online'), { qos: 1, retain: true });

@@ -4,6 +4,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics, type DeviceCredential, type DeviceStatus, type VitalsSample } from '@vigil/contracts';
+import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { Numerics } from './device-models.ts';
 
 export interface SimulatedDeviceOptions {
@@ -50,8 +51,7 @@ export class SimulatedDevice {
       will: { topic: topics.deviceStatus(credential.deviceId), payload: Buffer.from(this.#status('offline', 'connection_lost')), qos: 1, retain: false },
     });
     // Latency hygiene: MQTT messages are small; Nagle would hold them back for up to ~40 ms per hop.
-    const stream = (this.#client as unknown as { stream?: { setNoDelay?: (v: boolean) => void } }).stream;
-    stream?.setNoDelay?.(true);
+    disableNagle(this.#client);
     await this.#client.publishAsync(topics.deviceStatus(this.deviceId), this.#status('online', 'startup'), { qos: 1 });
   }
 

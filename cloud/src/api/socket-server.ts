@@ -4,6 +4,7 @@
  * the resync after a reconnect.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import {
@@ -28,10 +29,9 @@ export function createSocketServer(
     cors: { origin: deps.corsOrigins },
     serveClient: false,
   });
-  io.engine.on('connection', (rawSocket: { transport?: { socket?: { _socket?: { setNoDelay?: (v: boolean) => void } } } }) => {
-    // Latency hygiene: no Nagle on the websocket's TCP socket.
-    rawSocket.transport?.socket?._socket?.setNoDelay?.(true);
-  });
+  // Latency hygiene: no Nagle on any TCP socket of this HTTP server, including those later upgraded to websockets
+  // (at socket.io's own 'connection' the transport is still long-polling).
+  httpServer.on('connection', (tcp: Socket) => tcp.setNoDelay(true));
 
   io.on('connection', (socket) => {
     deps.metrics.socketClients.inc();

@@ -3,46 +3,40 @@
  * the gateway registry and may publish only their own uplink and status topics; the cloud's own ingest client,
  * with a secret made at start, may only subscribe to them. Nobody else gets in.
  */
-import { createServer, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { parseTopic, PmError, topics, type ErrorCode } from '@vigil/contracts';
+import { parseTopic, PmError, topics } from '@vigil/contracts';
+import { CONNACK, connackError, serveBroker } from '@vigil/contracts/mqtt-node';
 import { generateSecret } from '@vigil/contracts/credentials';
 import type { GatewayDirectory } from './gateway-registry.ts';
 
 type Principal = { role: 'gateway'; gatewayId: string } | { role: 'ingest' };
 
-function authError(code: ErrorCode, returnCode: number): AuthenticateError {
-  const err = new PmError(code) as unknown as AuthenticateError;
-  err.returnCode = returnCode;
-  return err;
-}
-
 export async function createEmbeddedUplinkBroker(options: { gateways: GatewayDirectory; ingestUsername: string; logger: Logger }) {
   const { gateways, ingestUsername, logger } = options;
   const ingestSecret = generateSecret();
   const principals = new WeakMap<Client, Principal>();
+  const authError = (...args: Parameters<typeof connackError>) => connackError(...args) as unknown as AuthenticateError;
   const ingestFilters = new Set<string>([topics.allGatewayUplinks, topics.allGatewayStatus]);
 
   const aedes = await Aedes.createBroker({
     connectTimeout: 10_000, // ms
     maxClientsIdLength: 64,
     authenticate(client, username, password, done) {
-      if (!username) return done(authError('PM_ERR_AUTH_ANONYMOUS', 5), false);
+      if (!username) return done(authError('PM_ERR_AUTH_ANONYMOUS', CONNACK.notAuthorized), false);
       if (username === ingestUsername) {
-        if (password?.toString('utf8') !== ingestSecret) return done(authError('PM_ERR_AUTH_BAD_CREDENTIALS', 4), false);
+        if (password?.toString('utf8') !== ingestSecret) return done(authError('PM_ERR_AUTH_BAD_CREDENTIALS', CONNACK.badCredentials), false);
         principals.set(client, { role: 'ingest' });
         return done(null, true);
       }
       const gateway = gateways.authenticate(username, password);
       if (!gateway) {
         logger.warn({ clientId: client.id }, 'uplink connection refused: bad credentials');
-        return done(authError('PM_ERR_AUTH_BAD_CREDENTIALS', 4), false);
+        return done(authError('PM_ERR_AUTH_BAD_CREDENTIALS', CONNACK.badCredentials), false);
       }
-      if (client.id !== gateway.gatewayId) return done(authError('PM_ERR_AUTH_CLIENT_ID', 2), false);
+      if (client.id !== gateway.gatewayId) return done(authError('PM_ERR_AUTH_CLIENT_ID', CONNACK.identifierRejected), false);
       const will = (client as unknown as { _will?: { topic?: string } })._will;
-      if (will && will.topic !== topics.gatewayStatus(gateway.gatewayId)) return done(authError('PM_ERR_WILL_FORBIDDEN', 5), false);
+      if (will && will.topic !== topics.gatewayStatus(gateway.gatewayId)) return done(authError('PM_ERR_WILL_FORBIDDEN', CONNACK.notAuthorized), false);
       principals.set(client, { role: 'gateway', gatewayId: gateway.gatewayId });
       done(null, true);
     },
@@ -61,22 +55,11 @@ export async function createEmbeddedUplinkBroker(options: { gateways: GatewayDir
     },
   });
 
-  const server = createServer((socket: Socket) => {
-    socket.setNoDelay(true); // latency hygiene: no Nagle on small QoS 1 packets
-    aedes.handle(socket);
-  });
+  const listener = serveBroker(aedes);
 
   return {
     ingestCredentials: { username: ingestUsername, secret: ingestSecret },
-    async listen(port: number, host: string): Promise<number> {
-      server.listen(port, host);
-      await once(server, 'listening');
-      const address = server.address();
-      return typeof address === 'object' && address ? address.port : port;
-    },
-    async close(): Promise<void> {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    listen: listener.listen,
+    close: listener.close,
   };
 }

@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { GatewayStatus, parsePayload, parseTopic, PmError, topics, UplinkBatch } from '@vigil/contracts';
+import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { CloudMetrics } from '../metrics.ts';
 import type { BatchOutcome } from '../processing/pipeline.ts';
 import type { GatewayDirectory } from './gateway-registry.ts';
@@ -64,8 +65,7 @@ export function createIngestClient(options: IngestClientOptions) {
         keepalive: 15, // s
         reconnectPeriod: 1000, // ms
       });
-      const stream = (client as unknown as { stream?: { setNoDelay?: (v: boolean) => void } }).stream;
-      stream?.setNoDelay?.(true);
+      disableNagle(client);
       client.handleMessage = (packet, callback) => {
         try {
           handle(packet.topic, packet.payload as Buffer);
