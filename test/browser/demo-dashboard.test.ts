@@ -9,7 +9,10 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { startDemo, type RunningDemo } from '../support/demo-process.ts';
 
-const screenshot = fileURLToPath(new URL('../../docs/screenshots/ward-overview.png', import.meta.url));
+// The README's screenshot: refreshed in docs/ with VIGIL_UPDATE_DOCS=1, otherwise written to test-results/.
+const screenshot = fileURLToPath(
+  new URL(process.env.VIGIL_UPDATE_DOCS === '1' ? '../../docs/screenshots/ward-overview.png' : '../../test-results/ward-overview.png', import.meta.url),
+);
 
 describe('demo dashboard in headless chromium', () => {
   let demo: RunningDemo | undefined;
