@@ -2,7 +2,8 @@
  * MQTT topic names. One builder and one parser, so no part of the system formats a topic by hand.
  *
  *   vigil/v1/dev/{deviceId}/vitals    device → edge, numerics (QoS 1)
- *   vigil/v1/dev/{deviceId}/status    device → edge, status and Last Will (QoS 1, retained online)
+ *   vigil/v1/dev/{deviceId}/status    device → edge, status and Last Will (QoS 1)
+ *   vigil/v1/dev/{deviceId}/wave      device → edge, waveform chunks (QoS 0: a lost chunk is a gap, not worth a resend)
  *   vigil/v1/gw/{gatewayId}/uplink    edge → cloud, batches from the durable outbox (QoS 1)
  *   vigil/v1/gw/{gatewayId}/status    edge → cloud, gateway status and Last Will
  */
@@ -10,7 +11,7 @@ import { ID_PATTERN } from './ids.ts';
 
 export const TOPIC_ROOT = 'vigil/v1';
 
-export type DeviceChannel = 'vitals' | 'status';
+export type DeviceChannel = 'vitals' | 'status' | 'wave';
 export type GatewayChannel = 'uplink' | 'status';
 
 export type ParsedTopic =
@@ -25,6 +26,7 @@ function checkId(id: string, what: string): string {
 export const topics = {
   deviceVitals: (deviceId: string) => `${TOPIC_ROOT}/dev/${checkId(deviceId, 'deviceId')}/vitals`,
   deviceStatus: (deviceId: string) => `${TOPIC_ROOT}/dev/${checkId(deviceId, 'deviceId')}/status`,
+  deviceWave: (deviceId: string) => `${TOPIC_ROOT}/dev/${checkId(deviceId, 'deviceId')}/wave`,
   gatewayUplink: (gatewayId: string) => `${TOPIC_ROOT}/gw/${checkId(gatewayId, 'gatewayId')}/uplink`,
   gatewayStatus: (gatewayId: string) => `${TOPIC_ROOT}/gw/${checkId(gatewayId, 'gatewayId')}/status`,
   /** Subscription filters for the cloud's ingest. */
@@ -32,7 +34,7 @@ export const topics = {
   allGatewayStatus: `${TOPIC_ROOT}/gw/+/status`,
 } as const;
 
-const DEVICE_CHANNELS: readonly string[] = ['vitals', 'status'];
+const DEVICE_CHANNELS: readonly string[] = ['vitals', 'status', 'wave'];
 const GATEWAY_CHANNELS: readonly string[] = ['uplink', 'status'];
 
 /** Parse a concrete topic; null for anything that is not exactly one of the project's topics. */

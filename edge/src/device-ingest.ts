@@ -10,6 +10,7 @@ import {
   parsePayload,
   PmError,
   VitalsSample,
+  WaveformChunk,
   type DeviceChannel,
   type DeviceRegistryEntry,
   type UplinkRecord,
@@ -110,11 +111,32 @@ export function createDeviceIngest(options: DeviceIngestOptions) {
     return { result: 'stored' };
   }
 
+  /**
+   * Waveform chunks are validated and counted here; they are not forwarded raw (a ward of monitors at 250 Hz would
+   * swamp the uplink): the edge summarises them and forwards them only on request or during an alarm.
+   */
+  function ingestWave(device: DeviceRegistryEntry, payload: Buffer): IngestOutcome {
+    const parsed = parsePayload(WaveformChunk, payload, { ...limits, maxBytes: Math.max(limits.maxBytes, 64 * 1024) });
+    if (!parsed.ok) return { result: 'rejected', error: parsed.error };
+    const chunk = parsed.value;
+    if (chunk.deviceId !== device.deviceId) return { result: 'rejected', error: new PmError('PM_ERR_DEVICE_MISMATCH') };
+    const skew = checkTime(chunk.t, now());
+    if (skew) return { result: 'rejected', error: skew };
+    metrics.waveformValues.inc({ kind: chunk.kind }, chunk.values.length);
+    return { result: 'stored' };
+  }
+
+  const handlers: Record<DeviceChannel, (device: DeviceRegistryEntry, payload: Buffer) => IngestOutcome> = {
+    vitals: ingestVitals,
+    status: ingestStatus,
+    wave: ingestWave,
+  };
+
   return {
     ingest(device: DeviceRegistryEntry, channel: DeviceChannel, payload: Buffer): IngestOutcome {
       let outcome: IngestOutcome;
       try {
-        outcome = channel === 'vitals' ? ingestVitals(device, payload) : ingestStatus(device, payload);
+        outcome = handlers[channel](device, payload);
       } catch (err) {
         // The outbox write failed: the device must not be acknowledged, so that it sends the message again.
         outcome = { result: 'rejected', error: new PmError('PM_ERR_STORE_FAILED', (err as Error).message) };

@@ -9,6 +9,7 @@ export function createEdgeMetrics(gatewayId: string) {
     registry,
     messagesAccepted: new Counter({ name: 'vigil_edge_messages_accepted_total', help: 'device messages made durable in the outbox', labelNames: ['channel'], registers: [registry] }),
     messagesRejected: new Counter({ name: 'vigil_edge_messages_rejected_total', help: 'device messages rejected, by reason', labelNames: ['reason'], registers: [registry] }),
+    waveformValues: new Counter({ name: 'vigil_edge_waveform_values_total', help: 'waveform values received (validated, summarised at the edge)', labelNames: ['kind'], registers: [registry] }),
     duplicates: new Counter({ name: 'vigil_edge_duplicates_total', help: 'device messages dropped as duplicates of an already stored key', registers: [registry] }),
     authFailures: new Counter({ name: 'vigil_edge_auth_failures_total', help: 'refused MQTT connections, subscriptions and publishes', labelNames: ['reason'], registers: [registry] }),
     connectedDevices: new Gauge({ name: 'vigil_edge_connected_devices', help: 'authenticated device connections', registers: [registry] }),
