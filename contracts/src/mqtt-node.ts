@@ -16,8 +16,11 @@ interface BrokerLike {
 
 /** A TCP listener for an aedes broker, with Nagle off on every accepted socket. */
 export function serveBroker(broker: BrokerLike) {
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     broker.handle(socket);
   });
   return {
@@ -28,10 +31,12 @@ export function serveBroker(broker: BrokerLike) {
       const address = server.address();
       return typeof address === 'object' && address ? address.port : port;
     },
-    /** Stop the broker (disconnecting clients), then the listener. */
+    /** Stop the broker, then the listener; connections still open are destroyed, or server.close() never returns. */
     async close(): Promise<void> {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
 }
