@@ -43,6 +43,8 @@ export const ERRORS = {
   PM_ERR_NOT_FOUND: { status: 404, message: 'no such resource', reason: 'not_found' },
   PM_ERR_INTERNAL: { status: 500, message: 'internal error', reason: 'internal' },
   PM_ERR_CONFIG_INVALID: { status: 500, message: 'configuration is invalid', reason: 'config_invalid' },
+  // Session files (contracts/src/session.ts)
+  PM_ERR_SESSION_FORMAT: { status: 400, message: 'session file is not a valid vigil-session v1 file', reason: 'session_format' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
