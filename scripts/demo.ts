@@ -109,7 +109,8 @@ try {
     command: process.execPath,
     args: [...tsx, join(root, 'simulators/src/cli.ts')],
     env: {
-      VIGIL_SIM_BROKER: `mqtt://${config.host}:${config.edgeMqttPort}`,
+      VIGIL_SIM_OUTPUT: `mqtt://${config.host}:${config.edgeMqttPort}`,
+      VIGIL_SIM_PATIENTS: String(config.beds),
       VIGIL_SIM_CREDENTIALS: files.deviceCredentials,
       VIGIL_SIM_SEED: config.seed,
       VIGIL_SIM_SCENARIOS: config.scenarios,

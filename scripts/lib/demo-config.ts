@@ -11,7 +11,7 @@ export const DemoConfig = z.object({
   wearableBeds: z.coerce.number().int().min(0).default(4),
   seed: z.string().default('demo'),
   // A tachycardia, a hypoxaemia and a haemorrhage-like hypotension, so the first minutes show alarms.
-  scenarios: z.string().default('bed-03=tachycardia@20s+30s,bed-06=hypoxaemia@60s+60s,bed-05=hypotension@120s+60s'),
+  scenarios: z.string().default('bed-03=tachycardia@20s+30s/severe,bed-06=hypoxaemia@60s+60s/severe,bed-05=hypotension@120s+60s/severe'),
   dashboardPort: envPort.default(3000),
   cloudPort: envPort.default(4000),
   uplinkPort: envPort.default(1884),

@@ -20,8 +20,8 @@ describe('demo dashboard in headless chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // bed-02 develops a tachycardia 5 s in, reaching ~+72 bpm 15 s later: HR > 130 for the 10 s condition delay.
-    demo = await startDemo({ VIGIL_DEMO_BEDS: '8', VIGIL_DEMO_WEARABLE_BEDS: '2', VIGIL_DEMO_SCENARIOS: 'bed-02=tachycardia@5s+15s' });
+    // bed-02 develops a severe tachyarrhythmia 5 s in (HR ~160–180 at 15 s): HR > 130 for the 10 s condition delay.
+    demo = await startDemo({ VIGIL_DEMO_BEDS: '8', VIGIL_DEMO_WEARABLE_BEDS: '2', VIGIL_DEMO_SCENARIOS: 'bed-02=tachycardia@5s+15s/severe' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   });

@@ -6,13 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { Alarm, ClientToServerEvents, ServerToClientEvents, VitalsUpdate, WardJoinReply } from '@vigil/contracts';
-import { SimulatedDevice } from '@vigil/simulators';
+import { MqttDeviceLink } from '@vigil/simulators';
 import { startInProcessStack, waitFor, type InProcessStack } from '../support/in-process-stack.ts';
 
 describe('device → edge → cloud → socket.io', () => {
   let stack: InProcessStack;
   let client: Socket<ServerToClientEvents, ClientToServerEvents>;
-  let device: SimulatedDevice;
+  let link: MqttDeviceLink;
+  let seq = 0;
+  /** Publish one numerics sample as the device (QoS 1). */
+  const device = {
+    publish(t: number, vitals: Record<string, number>): void {
+      link.send({ kind: 'message', sentAt: t, channel: 'vitals', message: { v: 1, deviceId: link.deviceId, bootId: 'boot-1', seq: seq++, t, vitals } });
+    },
+  };
   const vitals: VitalsUpdate[] = [];
   const alarms: Alarm[] = [];
 
@@ -24,19 +31,19 @@ describe('device → edge → cloud → socket.io', () => {
     const reply = await new Promise<WardJoinReply>((resolve) => client.emit('ward:join', { wardId: 'ward-t' }, resolve));
     expect(reply.ok).toBe(true);
     const credential = stack.ward.credentials.devices[0]!;
-    device = new SimulatedDevice({ brokerUrl: stack.edgeUrl, credential, bootId: 'boot-1', now: Date.now });
-    await device.connect();
+    link = new MqttDeviceLink({ brokerUrl: stack.edgeUrl, credential, bootId: 'boot-1' });
+    await link.connect();
   });
 
   afterAll(async () => {
     client?.close();
-    await device?.close();
+    await link?.close();
     await stack?.close();
   });
 
   it('stores a published sample in SQLite and emits it to the ward room', async () => {
     const t = Date.now();
-    await device.publish(t, { hr: 77, spo2: 98 });
+    device.publish(t, { hr: 77, spo2: 98 });
     const update = await waitFor('the vitals update', () => vitals.find((u) => u.t === t));
     expect(update).toMatchObject({ wardId: 'ward-t', bedId: 'bed-01', patientId: 'pt-ward-t-01', vitals: { hr: 77, spo2: 98 }, quality: { hr: 'good', spo2: 'good' } });
     const stored = stack.cloud.store.samplesOf('pt-ward-t-01', t, t);
@@ -45,16 +52,16 @@ describe('device → edge → cloud → socket.io', () => {
 
   it('raises a heart-rate alarm only after the condition delay, in event time', async () => {
     const start = Date.now() + 1000; // event times after the first test's sample, one per second
-    for (let i = 0; i <= 9; i++) await device.publish(start + i * 1000, { hr: 150 });
+    for (let i = 0; i <= 9; i++) device.publish(start + i * 1000, { hr: 150 });
     await waitFor('ten high samples stored', () => stack.cloud.store.samplesOf('pt-ward-t-01', start, start + 9000).length === 10);
     expect(alarms).toHaveLength(0); // 9 s over the limit < 10 s condition delay
-    await device.publish(start + 10_000, { hr: 151 });
+    device.publish(start + 10_000, { hr: 151 });
     const alarm = await waitFor('the HR_HIGH alarm', () => alarms.find((a) => a.code === 'HR_HIGH'));
     expect(alarm).toMatchObject({ state: 'active', priority: 'medium', kind: 'physiological', source: 'limit-rule', onsetAt: start, raisedAt: start + 10_000, bedId: 'bed-01' });
     expect(alarm.evidence).toMatchObject({ vital: 'hr', value: 151, limit: 130, comparator: '>', conditionDelayMs: 10_000 });
 
     // The condition ends: a non-latching alarm ends by itself.
-    await device.publish(start + 11_000, { hr: 90 });
+    device.publish(start + 11_000, { hr: 90 });
     const ended = await waitFor('the alarm to end', () => alarms.find((a) => a.id === alarm.id && a.state === 'ended'));
     expect(ended.endedAt).toBe(start + 11_000);
   });
