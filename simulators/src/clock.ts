@@ -11,6 +11,8 @@ export interface VirtualClock {
   readonly mode: ClockMode;
   /** Simulated time at which the run starts (ms). */
   readonly start: number;
+  /** Wall-clock time at which simulated time `t` is due (fast mode: always now). */
+  due(t: number): number;
   /** Resolve once simulated time `t` has been reached on the wall clock (immediately in fast mode). */
   waitUntil(t: number): Promise<void>;
 }
@@ -22,16 +24,20 @@ export function parseSpeed(text: string): ClockMode {
   return speed === 1 ? { kind: 'realtime' } : { kind: 'accelerated', speed };
 }
 
-export function createClock(mode: ClockMode, start: number, wallNow: () => number = Date.now): VirtualClock {
-  const wallStart = wallNow();
+/**
+ * `wallStart` is the wall-clock time that corresponds to `start` (default: now). A live ward whose start is "now,
+ * aligned to the step" passes `start` itself, so that step `t` is due exactly at wall time `t`.
+ */
+export function createClock(mode: ClockMode, start: number, wallNow: () => number = Date.now, wallStart: number = wallNow()): VirtualClock {
   const speed = mode.kind === 'accelerated' ? mode.speed : 1;
+  const due = (t: number) => (mode.kind === 'fast' ? wallNow() : wallStart + (t - start) / speed);
   return {
     mode,
     start,
+    due,
     waitUntil(t: number): Promise<void> {
       if (mode.kind === 'fast') return Promise.resolve();
-      const due = wallStart + (t - start) / speed;
-      const wait = due - wallNow();
+      const wait = due(t) - wallNow();
       return wait <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
