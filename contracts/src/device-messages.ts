@@ -1,6 +1,6 @@
 /** Messages a device publishes to its edge gateway. */
 import { z } from 'zod';
-import { BootId, DeviceId, EpochMs } from './ids.ts';
+import { BootId, DeviceId, EpochMs, Seq } from './ids.ts';
 import { VitalCode } from './vitals.ts';
 
 /** Finite numbers only: JSON cannot carry NaN or Infinity, and zod 4's z.number() refuses both. */
@@ -23,7 +23,7 @@ export const VitalsSample = z
     v: z.literal(1),
     deviceId: DeviceId,
     bootId: BootId,
-    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    seq: Seq,
     t: EpochMs,
     vitals: z.partialRecord(VitalCode, VitalValue).refine((r) => Object.keys(r).length > 0, 'at least one vital'),
     flags: z.partialRecord(VitalCode, DeviceChannelFlag).optional(),

@@ -19,3 +19,6 @@ export const BootId = z.string().regex(/^[A-Za-z0-9-]{1,40}$/).describe('boot id
 /** Integer milliseconds since the Unix epoch, UTC (ARCHITECTURE.md, "Time and identity"). */
 export const EpochMs = z.number().int().min(0).max(8.64e15);
 export type EpochMs = z.infer<typeof EpochMs>;
+
+/** A device's message counter within one boot: with deviceId and bootId, the key of every sample. */
+export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Alarm } from './alarm.ts';
 import { DeviceChannelFlag, DeviceState, DeviceType } from './device-messages.ts';
-import { BedId, BootId, DeviceId, EpochMs, GatewayId, PatientId, WardId } from './ids.ts';
+import { BedId, BootId, DeviceId, EpochMs, GatewayId, PatientId, Seq, WardId } from './ids.ts';
 import { VitalCode } from './vitals.ts';
 
 /** The edge's verdict on each value: it travels with the value instead of the value being silently dropped. */
@@ -22,7 +22,7 @@ export const UplinkSample = z
   .object({
     type: z.literal('sample'),
     ...Placement,
-    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    seq: Seq,
     t: EpochMs,
     /** Wall-clock time at which the edge made the sample durable. */
     receivedAt: EpochMs,

@@ -1,6 +1,6 @@
 /** Waveform chunks (ECG ~250 Hz, pleth ~125 Hz), sent by monitors in chunks of about one second. */
 import { z } from 'zod';
-import { BootId, DeviceId, EpochMs } from './ids.ts';
+import { BootId, DeviceId, EpochMs, Seq } from './ids.ts';
 
 export const WaveformKind = z.enum(['ecg', 'pleth']);
 export type WaveformKind = z.infer<typeof WaveformKind>;
@@ -15,7 +15,7 @@ export const WaveformChunk = z
     v: z.literal(1),
     deviceId: DeviceId,
     bootId: BootId,
-    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    seq: Seq,
     /** Event time of the first value. */
     t: EpochMs,
     kind: WaveformKind,
