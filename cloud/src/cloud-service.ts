@@ -3,10 +3,10 @@
  * socket.io. `createCloudService(options)` wires it; `start()` listens; `close()` stops ingest first.
  */
 import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { compareAlarms, type WardSnapshot } from '@vigil/contracts';
+import { listenOn } from '@vigil/contracts/service';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import { createHttpApp } from './api/http-app.ts';
 import { createSocketServer } from './api/socket-server.ts';
@@ -81,10 +81,7 @@ export async function createCloudService(options: CloudServiceOptions) {
       });
       httpServer = createServer(app);
       socket = createSocketServer(httpServer, { corsOrigins, metrics, logger, wardSnapshot });
-      httpServer.listen(config.httpPort, config.httpHost);
-      await once(httpServer, 'listening');
-      const address = httpServer.address();
-      service.ports.http = typeof address === 'object' && address ? address.port : config.httpPort;
+      service.ports.http = await listenOn(httpServer, config.httpPort, config.httpHost);
 
       let url = config.uplinkUrl;
       let username = config.ingestUsername;

@@ -2,6 +2,8 @@
  * The thin life cycle every Node entry point shares: start the service, stop it cleanly on SIGINT/SIGTERM,
  * and fail fast with a readable message (exit 2) when its configuration is invalid. Node-only.
  */
+import { once } from 'node:events';
+import type { Server } from 'node:net';
 import { isPmError } from './errors.ts';
 
 export interface Closable {
@@ -36,4 +38,12 @@ export async function runService(name: string, start: () => Promise<Closable>): 
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Listen and resolve with the port actually bound (which differs from `port` when it is 0, as in tests). */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
 }

@@ -1,7 +1,7 @@
 /** The gateway's operational endpoints: /metrics (Prometheus), /livez, /readyz with a verdict per dependency. */
 import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import type { HealthResponse } from '@vigil/contracts';
+import { listenOn } from '@vigil/contracts/service';
 import type { EdgeMetrics } from './metrics.ts';
 
 export type ReadinessCheck = () => { ok: boolean; detail?: string };
@@ -31,12 +31,7 @@ export function createOpsServer(metrics: EdgeMetrics, checks: Record<string, Rea
     }
   });
   return {
-    async listen(port: number, host: string): Promise<number> {
-      server.listen(port, host);
-      await once(server, 'listening');
-      const address = server.address();
-      return typeof address === 'object' && address ? address.port : port;
-    },
+    listen: (port: number, host: string): Promise<number> => listenOn(server, port, host),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
