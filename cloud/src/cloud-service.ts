@@ -12,7 +12,7 @@ import { createHttpApp } from './api/http-app.ts';
 import { createSocketServer } from './api/socket-server.ts';
 import type { CloudConfig } from './config.ts';
 import { createCloudMetrics } from './metrics.ts';
-import { LimitRuleEngine } from './processing/limit-rules.ts';
+import { LimitRuleEngine } from '@vigil/contracts';
 import { createPipeline } from './processing/pipeline.ts';
 import { WardStateCache } from './processing/ward-state.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';

@@ -1,5 +1,4 @@
 export * from './config.ts';
 export * from './cloud-service.ts';
 export * from './uplink/gateway-registry.ts';
-export * from './processing/limit-rules.ts';
 export * from './storage/sqlite-store.ts';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import { Alarm, ID_PATTERN } from '@vigil/contracts';
-import { alarmId } from '../src/alarms/alarm-id.ts';
+import { alarmId } from '@vigil/contracts/alarm-id';
 import { AlarmManager, type Placement } from '../src/alarms/alarm-manager.ts';
-import { DEFAULT_LIMIT_RULES, type LimitRule, type RuleEvent } from '../src/processing/limit-rules.ts';
+import { DEFAULT_LIMIT_RULES, type LimitRule, type RuleEvent } from '@vigil/contracts';
 import { SqliteStore } from '../src/storage/sqlite-store.ts';
 import { T0 } from './fixtures.ts';
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import type { UplinkBatch, UplinkRecord } from '@vigil/contracts';
-import { alarmId } from '../src/alarms/alarm-id.ts';
+import { alarmId } from '@vigil/contracts/alarm-id';
 import { AlarmManager } from '../src/alarms/alarm-manager.ts';
 import { createCloudMetrics, type CloudMetrics } from '../src/metrics.ts';
-import { LimitRuleEngine } from '../src/processing/limit-rules.ts';
+import { LimitRuleEngine } from '@vigil/contracts';
 import { createPipeline, type Pipeline } from '../src/processing/pipeline.ts';
 import { WardStateCache } from '../src/processing/ward-state.ts';
 import { SqliteStore } from '../src/storage/sqlite-store.ts';

@@ -33,7 +33,12 @@ export const ERRORS = {
   PM_ERR_SUBSCRIBE_FORBIDDEN: { status: 403, message: 'client may not subscribe to this topic', reason: 'subscribe_forbidden' },
   PM_ERR_WILL_FORBIDDEN: { status: 403, message: 'Last Will topic is not the client\u2019s own status topic', reason: 'will_forbidden' },
   PM_ERR_RATE_LIMITED: { status: 429, message: 'message rate limit exceeded', reason: 'rate_limited' },
+  PM_ERR_PACKET_TOO_LARGE: { status: 413, message: 'MQTT packet exceeds the maximum packet size', reason: 'packet_too_large' },
+  PM_ERR_MQTT_PROTOCOL: { status: 400, message: 'malformed MQTT packet or protocol violation', reason: 'mqtt_protocol' },
+  // Edge store-and-forward
+  PM_ERR_OUTBOX_FULL: { status: 507, message: 'outbox full: oldest backlog records dropped', reason: 'outbox_full' },
   // Uplink (cloud ingest)
+  PM_ERR_UPLINK_ENCODING: { status: 400, message: 'uplink payload is neither JSON nor valid gzip within the size limit', reason: 'uplink_encoding' },
   PM_ERR_UPLINK_WARD_MISMATCH: { status: 403, message: 'uplink batch names a ward the gateway does not serve', reason: 'uplink_ward_mismatch' },
   PM_ERR_STORE_FAILED: { status: 503, message: 'storage write failed', reason: 'store_failed' },
   // REST and configuration

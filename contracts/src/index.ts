@@ -6,6 +6,7 @@ export * from './waveform.ts';
 export * from './ground-truth.ts';
 export * from './session.ts';
 export * from './alarm.ts';
+export * from './limit-rules.ts';
 export * from './uplink.ts';
 export * from './ward-state.ts';
 export * from './rest.ts';

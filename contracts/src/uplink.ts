@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Alarm } from './alarm.ts';
 import { DeviceChannelFlag, DeviceState, DeviceType } from './device-messages.ts';
+import { WaveformChunk, WaveformKind } from './waveform.ts';
 import { BedId, BootId, DeviceId, EpochMs, GatewayId, PatientId, Seq, WardId } from './ids.ts';
 import { VitalCode } from './vitals.ts';
 
@@ -53,7 +54,72 @@ export type UplinkStatus = z.infer<typeof UplinkStatus>;
 export const UplinkAlarm = z.object({ type: z.literal('alarm'), alarm: Alarm }).strict();
 export type UplinkAlarm = z.infer<typeof UplinkAlarm>;
 
-export const UplinkRecord = z.discriminatedUnion('type', [UplinkSample, UplinkStatus, UplinkAlarm]);
+/** Statistics of one vital over one event-time window. `goodShare` is the share of values of good quality. */
+export const VitalWindowStats = z
+  .object({
+    mean: z.number(),
+    min: z.number(),
+    max: z.number(),
+    last: z.number(),
+    count: z.number().int().min(1),
+    goodShare: z.number().min(0).max(1),
+  })
+  .strict();
+export type VitalWindowStats = z.infer<typeof VitalWindowStats>;
+
+/**
+ * A patient's numerics aggregated over one event-time window [start, end) across all the patient's devices
+ * (edge aggregation; 1 s by default). Samples themselves are forwarded too: windows are the patient-level trend.
+ */
+export const UplinkWindow = z
+  .object({
+    type: z.literal('window'),
+    patientId: PatientId,
+    bedId: BedId,
+    start: EpochMs,
+    end: EpochMs,
+    vitals: z.partialRecord(VitalCode, VitalWindowStats),
+    late: z.boolean(),
+  })
+  .strict();
+export type UplinkWindow = z.infer<typeof UplinkWindow>;
+
+/**
+ * A waveform summarised at the edge over one window: raw waveforms stay at the edge unless requested or an alarm is
+ * active. `expected - count` values went missing (drop-outs); `flat` marks a flat line (lead or probe off).
+ */
+export const UplinkWaveSummary = z
+  .object({
+    type: z.literal('wave_summary'),
+    ...Placement,
+    kind: WaveformKind,
+    start: EpochMs,
+    end: EpochMs,
+    hz: z.number().int().min(1).max(2000),
+    count: z.number().int().min(0),
+    expected: z.number().int().min(0),
+    min: z.number(),
+    max: z.number(),
+    mean: z.number(),
+    flat: z.boolean(),
+  })
+  .strict();
+export type UplinkWaveSummary = z.infer<typeof UplinkWaveSummary>;
+
+/** A raw waveform chunk, forwarded only on request or while an alarm is active for the patient. */
+export const UplinkWave = z
+  .object({
+    type: z.literal('wave'),
+    patientId: PatientId,
+    bedId: BedId,
+    deviceType: DeviceType,
+    reason: z.enum(['request', 'alarm']),
+    chunk: WaveformChunk,
+  })
+  .strict();
+export type UplinkWave = z.infer<typeof UplinkWave>;
+
+export const UplinkRecord = z.discriminatedUnion('type', [UplinkSample, UplinkStatus, UplinkAlarm, UplinkWindow, UplinkWaveSummary, UplinkWave]);
 export type UplinkRecord = z.infer<typeof UplinkRecord>;
 
 export const MAX_UPLINK_RECORDS = 5000;

@@ -7,9 +7,9 @@
  *   acknowledge (latched)  → ended
  */
 import type { Alarm } from '@vigil/contracts';
-import type { RuleEvent } from '../processing/limit-rules.ts';
+import type { RuleEvent } from '@vigil/contracts';
 import type { AlarmTransition, SqliteStore } from '../storage/sqlite-store.ts';
-import { alarmId } from './alarm-id.ts';
+import { alarmId } from '@vigil/contracts/alarm-id';
 
 export interface Placement {
   wardId: string;

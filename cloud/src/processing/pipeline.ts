@@ -7,7 +7,7 @@ import type { Alarm, BedState, DeviceUpdate, UplinkBatch, VitalsUpdate } from '@
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { SqliteStore } from '../storage/sqlite-store.ts';
-import type { LimitRuleEngine } from './limit-rules.ts';
+import type { LimitRuleEngine } from '@vigil/contracts';
 import type { WardStateCache } from './ward-state.ts';
 
 export interface BatchOutcome {

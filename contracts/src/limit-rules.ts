@@ -3,19 +3,27 @@
  * limit for `delayMs` of event time. Only values of good quality start or end a condition, so an artifact can
  * neither raise an alarm nor hide one. Late (backlog) samples never raise a new alarm.
  */
-import type { AlarmPriority, SampleQuality, VitalCode } from '@vigil/contracts';
+import { z } from 'zod';
+import { AlarmPriority } from './alarm.ts';
+import type { SampleQuality } from './uplink.ts';
+import { VitalCode } from './vitals.ts';
 
-export interface LimitRule {
-  code: string;
-  /** Any of these vitals may carry the condition (e.g. invasive or non-invasive systolic pressure). */
-  vitals: VitalCode[];
-  comparator: '<' | '>';
-  limit: number;
-  priority: AlarmPriority;
-  delayMs: number;
-  latching: boolean;
-  label: string;
-}
+/** One limit rule; shared by the edge's local alarms, the cloud's detectors and the replay lab's configurations. */
+export const LimitRule = z
+  .object({
+    code: z.string().regex(/^[A-Z0-9_]{2,40}$/),
+    /** Any of these vitals may carry the condition (e.g. invasive or non-invasive systolic pressure). */
+    vitals: z.array(VitalCode).min(1),
+    comparator: z.enum(['<', '>']),
+    limit: z.number(),
+    priority: AlarmPriority,
+    /** Alarm condition delay, ms of event time (IEC 60601-1-8, disclosed). */
+    delayMs: z.number().int().min(0).max(3_600_000),
+    latching: z.boolean(),
+    label: z.string().min(1).max(80),
+  })
+  .strict();
+export type LimitRule = z.infer<typeof LimitRule>;
 
 /**
  * Defaults, adult ward. Limits sit at the edge of the NEWS2 3-point bands (CLINICAL.md) so that a limit alarm means

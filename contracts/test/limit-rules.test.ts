@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { SampleQuality, VitalCode } from '@vigil/contracts';
-import { DEFAULT_LIMIT_RULES, LimitRuleEngine, type RuleEvent, type RuleInput } from '../src/processing/limit-rules.ts';
+import { DEFAULT_LIMIT_RULES, LimitRuleEngine, type RuleEvent, type RuleInput } from '../src/limit-rules.ts';
 
 const T0 = 1_760_000_000_000;
 
