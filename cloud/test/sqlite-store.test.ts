@@ -55,10 +55,10 @@ describe('SqliteStore: migrations', () => {
     second.close();
   });
 
-  it('creates the tables of the first migration', () => {
+  it('creates the tables of every migration', () => {
     const store = new SqliteStore(':memory:');
     const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-    expect(tables).toEqual(['alarm_transitions', 'alarms', 'beds', 'device_status', 'samples', 'schema_migrations']);
+    expect(tables).toEqual(['alarm_transitions', 'alarms', 'beds', 'device_status', 'edge_alarm_reports', 'edge_windows', 'samples', 'schema_migrations', 'wave_summaries', 'waves']);
     store.close();
   });
 });

@@ -29,7 +29,10 @@ export class SampleDeduper {
     return 'new';
   }
 
-  /** Record a key once it is durable (never before: a failed write must stay retryable). */
+  /**
+   * Record a key as taken. Called when the record is queued for the outbox, so that a duplicate arriving before the
+   * group commit is caught; `release` undoes it if the commit fails, so that the device's resend is accepted.
+   */
   commit(deviceId: string, bootId: string, seq: number): void {
     const state = this.#boots.get(`${deviceId}\u0000${bootId}`);
     if (!state) return;
@@ -41,6 +44,11 @@ export class SampleDeduper {
         for (const s of state.seen) if (s <= state.max - REORDER_WINDOW) state.seen.delete(s);
       }
     }
+  }
+
+  /** The write of a committed key failed: forget it so the resend is accepted. */
+  release(deviceId: string, bootId: string, seq: number): void {
+    this.#boots.get(`${deviceId}\u0000${bootId}`)?.seen.delete(seq);
   }
 
   /** A device that reboots gets a new bootId; forget its old boots. */

@@ -1,7 +1,11 @@
 /**
  * From an authenticated device's publish to a durable outbox record: validate against the contracts, check identity,
- * plausibility, clock skew and duplicates, judge quality, then append. Returns the rejection, if any; a rejection
- * affects only that message.
+ * plausibility, clock skew and duplicates, judge quality, hand the message to the ward's local consumers (alarms,
+ * aggregation, recorder), then queue it for the outbox's group commit. `done` reports the outcome: for an accepted
+ * message only once it is durable. A rejection affects only that message.
+ *
+ * Waveform chunks are validated and deduplicated but not stored raw: the edge summarises them and forwards raw
+ * chunks only on request or during an alarm (waveform-forwarder.ts), so they are acknowledged after validation.
  */
 import {
   DEFAULT_PAYLOAD_LIMITS,
@@ -12,18 +16,39 @@ import {
   VitalsSample,
   WaveformChunk,
   type DeviceChannel,
+  type DeviceChannelFlag,
   type DeviceRegistryEntry,
-  type UplinkRecord,
+  type SampleQuality,
+  type UplinkSample,
+  type UplinkStatus,
   type VitalCode,
 } from '@vigil/contracts';
 import type { SampleDeduper } from './dedupe.ts';
 import type { EdgeMetrics } from './metrics.ts';
 import type { Outbox } from './outbox.ts';
-import { assessQuality } from './signal-quality.ts';
+
+export type QualityAssessor = (
+  deviceId: string,
+  t: number,
+  vitals: Partial<Record<VitalCode, number>>,
+  flags: Partial<Record<VitalCode, DeviceChannelFlag>> | undefined,
+) => Partial<Record<VitalCode, SampleQuality>>;
+
+/** The ward's local consumers of accepted messages; called before the commit, so local alarms never wait on disk. */
+export interface IngestObserver {
+  sample(device: DeviceRegistryEntry, sample: VitalsSample, record: UplinkSample): void;
+  status(device: DeviceRegistryEntry, status: DeviceStatus, record: UplinkStatus): void;
+  wave(device: DeviceRegistryEntry, chunk: WaveformChunk, receivedAt: number): void;
+}
 
 export interface DeviceIngestOptions {
   outbox: Outbox;
   deduper: SampleDeduper;
+  /** Waveform chunks have their own seq space per kind. */
+  waveDeduper: SampleDeduper;
+  quality: QualityAssessor;
+  observer?: IngestObserver;
+  onConsumerError?: (err: Error) => void;
   metrics: EdgeMetrics;
   maxPayloadBytes: number;
   maxClockSkewMs: number;
@@ -31,42 +56,69 @@ export interface DeviceIngestOptions {
 }
 
 export type IngestOutcome = { result: 'stored' | 'duplicate' } | { result: 'rejected'; error: PmError };
+export type IngestDone = (outcome: IngestOutcome) => void;
+
+const WAVE_LIMITS_BYTES = 64 * 1024;
 
 export function createDeviceIngest(options: DeviceIngestOptions) {
-  const { outbox, deduper, metrics, now } = options;
+  const { outbox, deduper, waveDeduper, metrics, now, observer } = options;
   const limits = { ...DEFAULT_PAYLOAD_LIMITS, maxBytes: options.maxPayloadBytes };
+
+  function rejected(code: ConstructorParameters<typeof PmError>[0], message?: string): IngestOutcome {
+    return { result: 'rejected', error: new PmError(code, message) };
+  }
+
+  /** A failing local consumer (alarms, aggregation, recorder) is counted, and never costs the message its storage. */
+  function notify(consumer: () => void): void {
+    try {
+      consumer();
+    } catch (err) {
+      metrics.consumerErrors.inc();
+      options.onConsumerError?.(err as Error);
+    }
+  }
 
   function placement(device: DeviceRegistryEntry) {
     return { patientId: device.patientId, bedId: device.bedId, deviceId: device.deviceId, deviceType: device.deviceType };
   }
 
-  function checkTime(t: number, received: number): PmError | null {
+  function skewError(t: number, received: number): IngestOutcome | null {
     const skew = t - received;
-    if (Math.abs(skew) > options.maxClockSkewMs) {
-      return new PmError('PM_ERR_TIME_SKEW', `event time is ${Math.round(skew / 1000)} s from the gateway clock (limit ${options.maxClockSkewMs / 1000} s)`);
-    }
-    return null;
+    if (Math.abs(skew) <= options.maxClockSkewMs) return null;
+    return rejected('PM_ERR_TIME_SKEW', `event time is ${Math.round(skew / 1000)} s from the gateway clock (limit ${options.maxClockSkewMs / 1000} s)`);
   }
 
-  function ingestVitals(device: DeviceRegistryEntry, payload: Buffer): IngestOutcome {
+  /** Queue for the group commit; `done` when durable. A failed commit frees the key so the device's resend counts. */
+  function store(record: UplinkSample | UplinkStatus, received: number, done: IngestDone, release?: () => void): void {
+    outbox.enqueue(record, received, (err) => {
+      if (err) {
+        release?.();
+        done({ result: 'rejected', error: new PmError('PM_ERR_STORE_FAILED', err.message) });
+      } else {
+        done({ result: 'stored' });
+      }
+    });
+  }
+
+  function ingestVitals(device: DeviceRegistryEntry, payload: Buffer, done: IngestDone): void {
     const parsed = parsePayload(VitalsSample, payload, limits);
-    if (!parsed.ok) return { result: 'rejected', error: parsed.error };
+    if (!parsed.ok) return done({ result: 'rejected', error: parsed.error });
     const sample = parsed.value;
-    if (sample.deviceId !== device.deviceId) return { result: 'rejected', error: new PmError('PM_ERR_DEVICE_MISMATCH') };
-    for (const [code, value] of Object.entries(sample.vitals) as Array<[VitalCode, number]>) {
-      if (!isPlausible(code, value)) {
-        return { result: 'rejected', error: new PmError('PM_ERR_VITAL_IMPLAUSIBLE', `${code}=${value} is outside the physiologically possible range`) };
+    if (sample.deviceId !== device.deviceId) return done(rejected('PM_ERR_DEVICE_MISMATCH'));
+    for (const code in sample.vitals) {
+      const value = sample.vitals[code as VitalCode] as number;
+      if (!isPlausible(code as VitalCode, value)) {
+        return done(rejected('PM_ERR_VITAL_IMPLAUSIBLE', `${code}=${value} is outside the physiologically possible range`));
       }
     }
     const received = now();
-    const skew = checkTime(sample.t, received);
-    if (skew) return { result: 'rejected', error: skew };
+    const skew = skewError(sample.t, received);
+    if (skew) return done(skew);
     const verdict = deduper.check(device.deviceId, sample.bootId, sample.seq);
-    if (verdict === 'duplicate') return { result: 'duplicate' };
-    if (verdict === 'regression') {
-      return { result: 'rejected', error: new PmError('PM_ERR_SEQ_REGRESSION', `seq ${sample.seq} is far below the highest seq of boot ${sample.bootId}`) };
-    }
-    const record: UplinkRecord = {
+    if (verdict === 'duplicate') return done({ result: 'duplicate' });
+    if (verdict === 'regression') return done(rejected('PM_ERR_SEQ_REGRESSION', `seq ${sample.seq} is far below the highest seq of boot ${sample.bootId}`));
+    deduper.commit(device.deviceId, sample.bootId, sample.seq);
+    const record: UplinkSample = {
       type: 'sample',
       ...placement(device),
       bootId: sample.bootId,
@@ -74,29 +126,31 @@ export function createDeviceIngest(options: DeviceIngestOptions) {
       t: sample.t,
       receivedAt: received,
       vitals: sample.vitals,
-      quality: assessQuality(sample.vitals, sample.flags),
+      quality: options.quality(device.deviceId, sample.t, sample.vitals, sample.flags),
       ...(sample.flags ? { flags: sample.flags } : {}),
       late: false,
     };
-    outbox.append(record, received);
-    deduper.commit(device.deviceId, sample.bootId, sample.seq);
+    if (observer) notify(() => observer.sample(device, sample, record));
     metrics.ingestSeconds.observe(Math.max(0, received - sample.t) / 1000);
-    return { result: 'stored' };
+    store(record, received, done, () => deduper.release(device.deviceId, sample.bootId, sample.seq));
   }
 
-  function ingestStatus(device: DeviceRegistryEntry, payload: Buffer): IngestOutcome {
+  function ingestStatus(device: DeviceRegistryEntry, payload: Buffer, done: IngestDone): void {
     const parsed = parsePayload(DeviceStatus, payload, limits);
-    if (!parsed.ok) return { result: 'rejected', error: parsed.error };
+    if (!parsed.ok) return done({ result: 'rejected', error: parsed.error });
     const status = parsed.value;
-    if (status.deviceId !== device.deviceId) return { result: 'rejected', error: new PmError('PM_ERR_DEVICE_MISMATCH') };
+    if (status.deviceId !== device.deviceId) return done(rejected('PM_ERR_DEVICE_MISMATCH'));
     const received = now();
     // A Last Will is published by the broker when the loss is detected, possibly long after it was registered:
     // its time is the moment the gateway learns of the loss.
     const t = status.reason === 'connection_lost' ? received : status.t;
-    const skew = checkTime(t, received);
-    if (skew) return { result: 'rejected', error: skew };
-    if (status.state === 'online') deduper.forgetDevice(device.deviceId, status.bootId);
-    const record: UplinkRecord = {
+    const skew = skewError(t, received);
+    if (skew) return done(skew);
+    if (status.state === 'online') {
+      deduper.forgetDevice(device.deviceId, status.bootId);
+      waveDeduper.forgetDevice(device.deviceId, status.bootId);
+    }
+    const record: UplinkStatus = {
       type: 'status',
       ...placement(device),
       bootId: status.bootId,
@@ -107,45 +161,46 @@ export function createDeviceIngest(options: DeviceIngestOptions) {
       ...(status.battery !== undefined ? { battery: status.battery } : {}),
       ...(status.signal !== undefined ? { signal: status.signal } : {}),
     };
-    outbox.append(record, received);
-    return { result: 'stored' };
+    if (observer) notify(() => observer.status(device, { ...status, t }, record));
+    store(record, received, done);
   }
 
-  /**
-   * Waveform chunks are validated and counted here; they are not forwarded raw (a ward of monitors at 250 Hz would
-   * swamp the uplink): the edge summarises them and forwards them only on request or during an alarm.
-   */
-  function ingestWave(device: DeviceRegistryEntry, payload: Buffer): IngestOutcome {
-    const parsed = parsePayload(WaveformChunk, payload, { ...limits, maxBytes: Math.max(limits.maxBytes, 64 * 1024) });
-    if (!parsed.ok) return { result: 'rejected', error: parsed.error };
+  function ingestWave(device: DeviceRegistryEntry, payload: Buffer, done: IngestDone): void {
+    const parsed = parsePayload(WaveformChunk, payload, { ...limits, maxBytes: Math.max(limits.maxBytes, WAVE_LIMITS_BYTES) });
+    if (!parsed.ok) return done({ result: 'rejected', error: parsed.error });
     const chunk = parsed.value;
-    if (chunk.deviceId !== device.deviceId) return { result: 'rejected', error: new PmError('PM_ERR_DEVICE_MISMATCH') };
-    const skew = checkTime(chunk.t, now());
-    if (skew) return { result: 'rejected', error: skew };
+    if (chunk.deviceId !== device.deviceId) return done(rejected('PM_ERR_DEVICE_MISMATCH'));
+    const received = now();
+    const skew = skewError(chunk.t, received);
+    if (skew) return done(skew);
+    // One seq space per waveform kind: key the deduper by device and kind.
+    const verdict = waveDeduper.check(`${device.deviceId}/${chunk.kind}`, chunk.bootId, chunk.seq);
+    if (verdict === 'duplicate') return done({ result: 'duplicate' });
+    if (verdict === 'regression') return done(rejected('PM_ERR_SEQ_REGRESSION', `waveform seq ${chunk.seq} went backwards`));
+    waveDeduper.commit(`${device.deviceId}/${chunk.kind}`, chunk.bootId, chunk.seq);
     metrics.waveformValues.inc({ kind: chunk.kind }, chunk.values.length);
-    return { result: 'stored' };
+    if (observer) notify(() => observer.wave(device, chunk, received));
+    done({ result: 'stored' });
   }
 
-  const handlers: Record<DeviceChannel, (device: DeviceRegistryEntry, payload: Buffer) => IngestOutcome> = {
+  const handlers: Record<DeviceChannel, (device: DeviceRegistryEntry, payload: Buffer, done: IngestDone) => void> = {
     vitals: ingestVitals,
     status: ingestStatus,
     wave: ingestWave,
   };
 
   return {
-    ingest(device: DeviceRegistryEntry, channel: DeviceChannel, payload: Buffer): IngestOutcome {
-      let outcome: IngestOutcome;
-      try {
-        outcome = handlers[channel](device, payload);
-      } catch (err) {
-        // The outbox write failed: the device must not be acknowledged, so that it sends the message again.
-        outcome = { result: 'rejected', error: new PmError('PM_ERR_STORE_FAILED', (err as Error).message) };
-      }
-      if (outcome.result === 'rejected') metrics.messagesRejected.inc({ reason: outcome.error.reason });
-      else if (outcome.result === 'stored') metrics.messagesAccepted.inc({ channel });
-      else metrics.duplicates.inc();
-      metrics.outboxDepth.set(outbox.size);
-      return outcome;
+    /** Ingest one message; `done` runs exactly once (synchronously for a rejection, after the commit otherwise). */
+    ingest(device: DeviceRegistryEntry, channel: DeviceChannel, payload: Buffer, done: IngestDone): void {
+      metrics.bytesIn.inc({ channel }, payload.length);
+      const finish: IngestDone = (outcome) => {
+        if (outcome.result === 'rejected') metrics.messagesRejected.inc({ reason: outcome.error.reason });
+        else if (outcome.result === 'stored') metrics.messagesAccepted.inc({ channel });
+        else metrics.duplicates.inc();
+        metrics.outboxDepth.set(outbox.size);
+        done(outcome);
+      };
+      handlers[channel](device, payload, finish);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The edge gateway: device broker → ingest → durable outbox → uplink, plus ops endpoints.
- * `createEdgeGateway(config)` wires it; `start()` listens; `close()` stops devices first, then drains.
+ * The edge gateway: device broker → ingest (validate, dedupe, quality) → local consumers (alarms, aggregation,
+ * recorder) → durable outbox → uplink, plus ops endpoints.
+ * `createEdgeGateway(config)` wires it; `start()` listens; `close()` stops devices first, then flushes and drains.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -8,12 +9,14 @@ import pino, { type Logger } from 'pino';
 import type { EdgeConfig } from './config.ts';
 import { SampleDeduper } from './dedupe.ts';
 import { createDeviceBroker } from './device-broker.ts';
-import { createDeviceIngest } from './device-ingest.ts';
+import { createDeviceIngest, type IngestObserver } from './device-ingest.ts';
 import { DeviceDirectory } from './device-registry.ts';
 import { createOpsServer } from './http-server.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { Outbox } from './outbox.ts';
+import { DeviceRateLimiter } from './rate-limit.ts';
 import { RejectionLog } from './rejection-log.ts';
+import { assessQuality } from './signal-quality.ts';
 import { createUplink } from './uplink.ts';
 
 export interface EdgeGatewayOptions {
@@ -24,13 +27,37 @@ export interface EdgeGatewayOptions {
   now?: () => number;
 }
 
+function tlsOptions(config: EdgeConfig) {
+  if (config.tlsPort === undefined) return undefined;
+  if (!config.tlsCertFile || !config.tlsKeyFile) throw new Error('VIGIL_EDGE_TLS_PORT needs VIGIL_EDGE_TLS_CERT_FILE and VIGIL_EDGE_TLS_KEY_FILE');
+  return {
+    cert: readFileSync(config.tlsCertFile),
+    key: readFileSync(config.tlsKeyFile),
+    ...(config.tlsCaFile ? { ca: readFileSync(config.tlsCaFile), requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
 export async function createEdgeGateway(options: EdgeGatewayOptions) {
   const { config } = options;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'edge', gatewayId: config.gatewayId } });
   const directory = options.directory ?? DeviceDirectory.fromFile(config.registryFile);
   const metrics = createEdgeMetrics(config.gatewayId);
-  const outbox = new Outbox(join(config.dataDir, 'outbox.sqlite'));
+  const tls = tlsOptions(config);
+  let uplinkNotify = (): void => undefined;
+  const outbox = new Outbox(join(config.dataDir, 'outbox.sqlite'), {
+    fsync: config.outboxFsync,
+    maxRecords: config.outboxMaxRecords,
+    onCommit: (records, ms) => {
+      metrics.outboxCommitSeconds.observe(ms / 1000);
+      metrics.outboxDepth.set(outbox.size);
+      if (records > 0) uplinkNotify();
+    },
+    onDrop: (dropped) => {
+      metrics.outboxDropped.inc(dropped);
+      logger.error({ dropped, bound: config.outboxMaxRecords }, 'outbox full: oldest backlog records dropped (VIGIL_EDGE_OUTBOX_MAX_RECORDS)');
+    },
+  });
   const uplinkSecret = config.uplinkSecret ?? (config.uplinkSecretFile ? readFileSync(config.uplinkSecretFile, 'utf8').trim() : undefined);
   const uplink = createUplink({
     url: config.uplinkUrl,
@@ -41,28 +68,39 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
     metrics,
     logger,
     batchMaxRecords: config.batchMaxRecords,
+    backlogRecordsPerS: config.backlogRecordsPerS,
+    lateAfterMs: config.lateAfterMs,
+    gzip: config.uplinkGzip,
     now,
   });
-  const ingestCore = createDeviceIngest({
+  uplinkNotify = uplink.notify;
+  const observer: IngestObserver | undefined = undefined;
+  const ingest = createDeviceIngest({
     outbox,
     deduper: new SampleDeduper(),
+    waveDeduper: new SampleDeduper(),
+    quality: (_deviceId, _t, vitals, flags) => assessQuality(vitals, flags),
+    ...(observer ? { observer } : {}),
+    onConsumerError: (err) => logger.error({ err: err.message }, 'local consumer failed; the message is stored regardless'),
     metrics,
     maxPayloadBytes: config.maxPayloadBytes,
     maxClockSkewMs: config.maxClockSkewMs,
     now,
   });
-  const ingest: typeof ingestCore = {
-    ingest(device, channel, payload) {
-      const outcome = ingestCore.ingest(device, channel, payload);
-      if (outcome.result === 'stored') uplink.notify();
-      return outcome;
-    },
-  };
-  const broker = await createDeviceBroker({ directory, ingest, metrics, rejections: new RejectionLog(logger), logger });
+  const broker = await createDeviceBroker({
+    directory,
+    ingest,
+    metrics,
+    rejections: new RejectionLog(logger),
+    rateLimiter: new DeviceRateLimiter({ perSecond: config.rateLimitPerS, burst: config.rateLimitBurst }, now),
+    maxPacketBytes: config.maxPacketBytes,
+    ...(tls ? { tls } : {}),
+    logger,
+  });
   let mqttListening = false;
   const ops = createOpsServer(metrics, {
     mqtt: () => ({ ok: mqttListening }),
-    outbox: () => ({ ok: true, detail: `${outbox.size} records waiting` }),
+    outbox: () => ({ ok: outbox.size < outbox.bound, detail: `${outbox.size} of ${outbox.bound} records waiting` }),
     uplink: () => ({ ok: uplink.connected, detail: uplink.connected ? 'connected' : 'disconnected: buffering in the outbox' }),
   });
 
@@ -70,23 +108,26 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
     logger,
     metrics,
     outbox,
+    uplink,
     /** Ports actually bound (differ from config when it asks for 0). */
-    ports: { mqtt: 0, http: 0 },
+    ports: { mqtt: 0, http: 0, mqttTls: 0 },
     async start() {
       this.ports.mqtt = await broker.listen(config.mqttPort, config.mqttHost);
+      if (broker.listenTls && config.tlsPort !== undefined) this.ports.mqttTls = await broker.listenTls(config.tlsPort, config.mqttHost);
       mqttListening = true;
       this.ports.http = await ops.listen(config.httpPort, config.httpHost);
       uplink.start();
-      logger.info({ mqttPort: this.ports.mqtt, httpPort: this.ports.http, devices: directory.size, backlog: outbox.size }, 'edge gateway started');
+      logger.info({ mqttPort: this.ports.mqtt, tlsPort: this.ports.mqttTls || undefined, httpPort: this.ports.http, devices: directory.size, backlog: outbox.size }, 'edge gateway started');
     },
-    /** Graceful: stop taking device data, flush the batch in flight, close the outbox. */
+    /** Graceful: stop taking device data, commit what is queued, drain what the uplink can, close the outbox. */
     async close() {
       mqttListening = false;
       await broker.close();
+      outbox.flush();
       await uplink.close();
       await ops.close();
       outbox.close();
-      logger.info('edge gateway stopped');
+      logger.info({ left: outbox.size }, 'edge gateway stopped');
     },
   };
 }

@@ -3,8 +3,17 @@
  * leaves only when the cloud's broker has acknowledged the batch that carried it. Ids are monotonic, so the backlog
  * drains in arrival order.
  *
- * Durability: WAL with synchronous=NORMAL survives a process crash (kill -9), which is the failure the edge is
- * tested against; synchronous=FULL (VIGIL_EDGE_OUTBOX_FSYNC) adds power-loss safety at a throughput cost.
+ * Group commit: records are queued and committed together, one transaction per turn of the event loop (or per
+ * `groupMax` records), and each record's `done` runs only after that commit. One transaction per message costs a WAL
+ * frame and a lock cycle each; at 2,000 messages/s that alone was the edge's p99 (session 1: 109 ms at 2,000 devices).
+ *
+ * Durability: WAL with synchronous=NORMAL survives a process crash (kill -9), the failure the edge is tested
+ * against; `fsync: true` (VIGIL_EDGE_OUTBOX_FSYNC) adds power-loss safety at a throughput cost.
+ *
+ * Bound (policy, documented in docs/architecture.md): at most `maxRecords` records. When a commit takes the outbox
+ * over it, the OLDEST records are dropped — the backlog is the least useful data for live care, and the recorder
+ * keeps the full device stream on disk — and `onDrop` reports how many, for the metric, the log and the OUTBOX_FULL
+ * technical alarm. A failed commit (e.g. disk full) acknowledges nothing: devices keep and resend their messages.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -16,39 +25,112 @@ export interface OutboxEntry {
   record: UplinkRecord;
 }
 
+export interface OutboxOptions {
+  fsync?: boolean;
+  /** Largest number of records kept; oldest dropped beyond it (default 2,000,000: ~14 h of a 40-bed ward at 1 Hz). */
+  maxRecords?: number;
+  /** Records committed per transaction at most (a bigger queue commits in several). */
+  groupMax?: number;
+  /** Called after a commit dropped the `dropped` oldest records to respect the bound. */
+  onDrop?: (dropped: number) => void;
+  /** Called after each commit with the number of records and its duration (metrics). */
+  onCommit?: (records: number, ms: number) => void;
+}
+
+type Done = (err: Error | null) => void;
+
 export class Outbox {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, number]>;
-  readonly #peek: Database.Statement<[number, number]>;
+  readonly #peek: Database.Statement<[number, number, number]>;
   readonly #delete: Database.Statement<[number, number]>;
+  readonly #dropOldest: Database.Statement<[number]>;
+  readonly #commitGroup: (rows: Array<[string, number]>) => number;
+  readonly #options: Required<Omit<OutboxOptions, 'onDrop' | 'onCommit'>> & Pick<OutboxOptions, 'onDrop' | 'onCommit'>;
   #count: number;
+  #maxId: number;
+  #queue: Array<{ row: [string, number]; done: Done | undefined }> = [];
+  #scheduled = false;
+  #closed = false;
 
-  constructor(file: string, options: { fsync?: boolean } = {}) {
+  constructor(file: string, options: OutboxOptions = {}) {
+    this.#options = { fsync: false, maxRecords: 2_000_000, groupMax: 2_000, ...options };
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);
+    this.#db.pragma(`synchronous = ${this.#options.fsync ? 'FULL' : 'NORMAL'}`);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       record TEXT NOT NULL,
       created_at INTEGER NOT NULL
     )`);
     this.#insert = this.#db.prepare('INSERT INTO outbox (record, created_at) VALUES (?, ?)');
-    this.#peek = this.#db.prepare('SELECT id, record FROM outbox WHERE id > ? ORDER BY id LIMIT ?');
+    this.#peek = this.#db.prepare('SELECT id, record FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?');
-    this.#count = (this.#db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    this.#dropOldest = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)');
+    this.#commitGroup = this.#db.transaction((rows: Array<[string, number]>) => {
+      let last = 0;
+      for (const row of rows) last = Number(this.#insert.run(row[0], row[1]).lastInsertRowid);
+      return last;
+    });
+    const stats = this.#db.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS maxId FROM outbox').get() as { n: number; maxId: number };
+    this.#count = stats.n;
+    this.#maxId = stats.maxId;
   }
 
-  /** Durable on return. */
+  /** Queue a record for the next group commit; `done` runs once it is durable, or with the commit's error. */
+  enqueue(record: UplinkRecord, now: number, done?: Done): void {
+    if (this.#closed) {
+      done?.(new Error('outbox closed'));
+      return;
+    }
+    this.#queue.push({ row: [JSON.stringify(record), now], done });
+    if (this.#queue.length >= this.#options.groupMax) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Durable on return (tests, tools): enqueue and commit at once; returns the record's id. */
   append(record: UplinkRecord, now: number): number {
-    const info = this.#insert.run(JSON.stringify(record), now);
-    this.#count++;
-    return Number(info.lastInsertRowid);
+    let failure: Error | null = null;
+    this.enqueue(record, now, (err) => (failure = err));
+    this.flush();
+    if (failure) throw failure;
+    return this.#maxId;
   }
 
-  /** Oldest records after `afterId`, in order. */
-  peek(afterId: number, limit: number): OutboxEntry[] {
-    return (this.#peek.all(afterId, limit) as Array<{ id: number; record: string }>).map((row) => ({
+  /** Commit everything queued, in one transaction per `groupMax` records, then call back. */
+  flush(): void {
+    this.#scheduled = false;
+    while (this.#queue.length > 0) {
+      const group = this.#queue.splice(0, this.#options.groupMax);
+      const started = performance.now();
+      let failure: Error | null = null;
+      try {
+        this.#maxId = this.#commitGroup(group.map((g) => g.row));
+        this.#count += group.length;
+      } catch (err) {
+        failure = err as Error;
+      }
+      this.#options.onCommit?.(failure ? 0 : group.length, performance.now() - started);
+      if (!failure) this.#enforceBound();
+      for (const g of group) g.done?.(failure);
+    }
+  }
+
+  #enforceBound(): void {
+    const excess = this.#count - this.#options.maxRecords;
+    if (excess <= 0) return;
+    const info = this.#dropOldest.run(excess);
+    this.#count -= info.changes;
+    this.#options.onDrop?.(info.changes);
+  }
+
+  /** Records with `afterId < id <= upToId`, oldest first. */
+  peek(afterId: number, limit: number, upToId = Number.MAX_SAFE_INTEGER): OutboxEntry[] {
+    return (this.#peek.all(afterId, upToId, limit) as Array<{ id: number; record: string }>).map((row) => ({
       id: row.id,
       record: JSON.parse(row.record) as UplinkRecord,
     }));
@@ -64,7 +146,24 @@ export class Outbox {
     return this.#count;
   }
 
+  /** Highest id committed so far (0 when the outbox has never held a record). */
+  get maxId(): number {
+    return this.#maxId;
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  get bound(): number {
+    return this.#options.maxRecords;
+  }
+
+  /** Commit what is queued, then close. */
   close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
     this.#db.close();
   }
 }

@@ -1,14 +1,22 @@
 /**
  * The uplink: drains the durable outbox to the cloud's broker over MQTT (persistent session, QoS 1), one batch in
- * flight at a time, in outbox order. Records leave the outbox only when the broker has acknowledged their batch;
- * if the gateway dies first they are sent again after restart and the cloud's idempotent store absorbs the repeat.
+ * flight at a time. Records leave the outbox only when the broker has acknowledged their batch; if the gateway dies
+ * first they are sent again after restart and the cloud's idempotent store absorbs the repeat.
+ *
+ * Two lanes, so that live data stays fresh after an outage: at each (re)connection the records already waiting
+ * become the backlog (ids up to a boundary); records arriving afterwards are live. A live batch always goes first;
+ * the backlog drains in id order (arrival order) between them, at most `backlogRecordsPerS`. A record forwarded more
+ * than `lateAfterMs` after it arrived is marked `late`, so the cloud stores it but never raises a stale alarm from it.
+ *
+ * Batches are gzip-compressed when `gzip` is on; the cloud tells JSON from gzip by the first bytes.
  */
+import { gzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { topics, type GatewayStatus, type UplinkBatch } from '@vigil/contracts';
+import { topics, type GatewayStatus, type UplinkBatch, type UplinkRecord } from '@vigil/contracts';
 import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { EdgeMetrics } from './metrics.ts';
-import type { Outbox } from './outbox.ts';
+import type { Outbox, OutboxEntry } from './outbox.ts';
 
 export interface UplinkOptions {
   url: string;
@@ -19,7 +27,23 @@ export interface UplinkOptions {
   metrics: EdgeMetrics;
   logger: Logger;
   batchMaxRecords: number;
+  backlogRecordsPerS: number;
+  lateAfterMs: number;
+  gzip: boolean;
   now: () => number;
+  /** Called on every change of the link state (local technical alarm CLOUD_LINK_DOWN). */
+  onLinkChange?: (connected: boolean) => void;
+}
+
+function markLate(record: UplinkRecord, sentAt: number, lateAfterMs: number): boolean {
+  if (record.type === 'sample' || record.type === 'window') {
+    const arrived = record.type === 'sample' ? record.receivedAt : record.end;
+    if (sentAt - arrived > lateAfterMs) {
+      record.late = true;
+      return true;
+    }
+  }
+  return false;
 }
 
 export function createUplink(options: UplinkOptions) {
@@ -28,35 +52,97 @@ export function createUplink(options: UplinkOptions) {
   let inFlight: Promise<void> | undefined;
   let scheduled = false;
   let closing = false;
+  /** Records with id <= boundary were waiting when the link (re)connected: the backlog. */
+  let boundary = 0;
+  let backlogTokens = 0;
+  let tokensAt = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let backlogRemaining = 0;
+  let lastWasLive = false;
 
   const status = (state: GatewayStatus['state']): string =>
     JSON.stringify({ v: 1, gatewayId, wardId, t: options.now(), state } satisfies GatewayStatus);
 
+  /** Backlog records the drain rate allows now (undefined: none left, or wait for tokens). */
+  function takeBacklog(): OutboxEntry[] | undefined {
+    if (boundary === 0) return undefined;
+    const now = options.now();
+    backlogTokens = Math.min(options.backlogRecordsPerS, backlogTokens + ((now - tokensAt) / 1000) * options.backlogRecordsPerS);
+    tokensAt = now;
+    const allowed = Math.floor(Math.min(options.batchMaxRecords, backlogTokens));
+    if (allowed < 1) {
+      // Come back when tokens for a quarter batch have accrued.
+      retryTimer ??= setTimeout(() => {
+        retryTimer = undefined;
+        schedule();
+      }, Math.ceil((250 * Math.min(options.batchMaxRecords, options.backlogRecordsPerS)) / options.backlogRecordsPerS));
+      return undefined;
+    }
+    const backlog = outbox.peek(0, allowed, boundary);
+    if (backlog.length === 0) {
+      boundary = 0; // backlog drained: everything is live again
+      backlogRemaining = 0;
+      metrics.outboxBacklog.set(0);
+      return undefined;
+    }
+    backlogTokens -= backlog.length;
+    return backlog;
+  }
+
+  /**
+   * The next batch: live and backlog take turns (live first), so that live data is never queued behind the backlog
+   * and the backlog is never starved by a steady live stream.
+   */
+  function nextBatch(): OutboxEntry[] | undefined {
+    if (lastWasLive) {
+      const backlog = takeBacklog();
+      if (backlog) {
+        lastWasLive = false;
+        return backlog;
+      }
+    }
+    const live = outbox.peek(boundary, options.batchMaxRecords);
+    if (live.length > 0) {
+      lastWasLive = true;
+      return live;
+    }
+    lastWasLive = false;
+    return takeBacklog();
+  }
+
   function pump(): void {
     scheduled = false;
     if (!client?.connected || inFlight || closing) return;
-    const entries = outbox.peek(0, options.batchMaxRecords);
-    const first = entries[0];
-    const last = entries[entries.length - 1];
-    if (!first || !last) return;
-    const batch: UplinkBatch = {
-      v: 1,
-      gatewayId,
-      wardId,
-      batchSeq: last.id,
-      sentAt: options.now(),
-      records: entries.map((e) => e.record),
-    };
+    const entries = nextBatch();
+    const first = entries?.[0];
+    const last = entries?.[entries.length - 1];
+    if (!entries || !first || !last) return;
+    const sentAt = options.now();
+    let late = 0;
+    for (const entry of entries) {
+      if (markLate(entry.record, sentAt, options.lateAfterMs)) late++;
+    }
+    const batch: UplinkBatch = { v: 1, gatewayId, wardId, batchSeq: last.id, sentAt, records: entries.map((e) => e.record) };
+    const json = JSON.stringify(batch);
+    const payload = options.gzip ? gzipSync(json, { level: 1 }) : Buffer.from(json);
     const c = client;
     inFlight = new Promise<void>((resolve) => {
-      c.publish(topics.gatewayUplink(gatewayId), JSON.stringify(batch), { qos: 1 }, (err) => {
+      c.publish(topics.gatewayUplink(gatewayId), payload, { qos: 1 }, (err) => {
         if (err) {
           logger.warn({ err: err.message }, 'uplink batch not acknowledged; will retry');
         } else {
           outbox.remove(first.id, last.id);
           metrics.uplinkBatches.inc();
           metrics.uplinkRecords.inc(entries.length);
+          metrics.uplinkBytes.inc(payload.length);
+          metrics.lateRecords.inc(late);
+          metrics.uplinkJsonBytes.inc(json.length);
+          for (const e of entries) metrics.uplinkRecordsByType.inc({ type: e.record.type });
           metrics.outboxDepth.set(outbox.size);
+          if (last.id <= boundary) {
+            backlogRemaining = Math.max(0, backlogRemaining - entries.length);
+            metrics.outboxBacklog.set(backlogRemaining);
+          }
         }
         resolve();
       });
@@ -88,23 +174,47 @@ export function createUplink(options: UplinkOptions) {
       });
       disableNagle(client); // latency hygiene, see contracts/src/mqtt-node.ts
       client.on('connect', () => {
+        // What waits now is backlog; it drains behind live data, rate-limited.
+        boundary = outbox.maxId;
+        backlogTokens = 0;
+        tokensAt = options.now();
+        backlogRemaining = outbox.size;
+        metrics.outboxBacklog.set(backlogRemaining);
         metrics.uplinkConnected.set(1);
         logger.info({ url: options.url, backlog: outbox.size }, 'uplink connected');
+        options.onLinkChange?.(true);
         client?.publish(topics.gatewayStatus(gatewayId), status('online'), { qos: 1, retain: true });
         schedule();
       });
-      client.on('close', () => metrics.uplinkConnected.set(0));
+      client.on('close', () => {
+        metrics.uplinkConnected.set(0);
+        options.onLinkChange?.(false);
+      });
       client.on('error', (err) => logger.warn({ err: err.message }, 'uplink error'));
     },
-    /** Called after each outbox append. */
+    /** Called after each outbox commit. */
     notify: schedule,
     get connected(): boolean {
       return client?.connected ?? false;
     },
-    /** Stop, after giving the batch in flight up to `timeoutMs` to be acknowledged. */
+    /** Records still to drain from before the last (re)connection. */
+    get backlogBoundary(): number {
+      return boundary;
+    },
+    /**
+     * Stop: give the outbox up to `timeoutMs` to drain (graceful shutdown flushes what it can; the rest stays durable
+     * on disk for the next start), then announce offline and disconnect.
+     */
     async close(timeoutMs = 5000): Promise<void> {
+      const deadline = options.now() + timeoutMs;
+      while (client?.connected && outbox.size > 0 && options.now() < deadline) {
+        boundary = 0; // shutting down: no live data will come; drain everything without the backlog rate
+        schedule();
+        await new Promise((r) => setTimeout(r, 20));
+      }
       closing = true;
-      if (inFlight) await Promise.race([inFlight, new Promise((r) => setTimeout(r, timeoutMs))]);
+      if (retryTimer) clearTimeout(retryTimer);
+      if (inFlight) await Promise.race([inFlight, new Promise((r) => setTimeout(r, Math.max(0, deadline - options.now())))]);
       if (client?.connected) {
         await new Promise<void>((resolve) => client?.publish(topics.gatewayStatus(gatewayId), status('offline'), { qos: 1, retain: true }, () => resolve()));
       }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { UplinkSample } from '@vigil/contracts';
 import { Outbox } from '../src/outbox.ts';
@@ -115,5 +116,65 @@ describe('Outbox', () => {
     const o = outbox();
     o.close();
     expect(() => o.append(record(1), T0)).toThrow();
+  });
+
+  it('group commit: queued records are durable only after the commit, and every callback then runs', async () => {
+    const commits: number[] = [];
+    const o = new Outbox(file, { onCommit: (n) => commits.push(n) });
+    open.push(o);
+    const done: Array<Error | null> = [];
+    for (let seq = 1; seq <= 50; seq++) o.enqueue(record(seq), T0, (err) => done.push(err));
+    expect(done).toEqual([]); // nothing acknowledged before the commit
+    expect(o.pending).toBe(50);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toHaveLength(50);
+    expect(done.every((e) => e === null)).toBe(true);
+    expect(commits).toEqual([50]); // one transaction for the whole turn
+    expect(o.size).toBe(50);
+    expect(o.maxId).toBe(50);
+  });
+
+  it('splits a large queue into transactions of groupMax records', () => {
+    const commits: number[] = [];
+    const o = new Outbox(file, { groupMax: 10, onCommit: (n) => commits.push(n) });
+    open.push(o);
+    for (let seq = 1; seq <= 25; seq++) o.enqueue(record(seq), T0);
+    o.flush();
+    expect(commits).toEqual([10, 10, 5]);
+    expect(o.peek(0, 100).map((e) => e.id)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it('a failed commit calls every waiting record back with the error and stores none of them', () => {
+    const o = new Outbox(file);
+    open.push(o);
+    o.append(record(1), T0);
+    // Another connection makes inserts of seq 3 fail, as a full disk would fail a commit.
+    const saboteur = new Database(file);
+    saboteur.exec(`CREATE TRIGGER fail BEFORE INSERT ON outbox WHEN NEW.record LIKE '%"seq":3,%' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    saboteur.close();
+    const done: Array<string | null> = [];
+    for (const seq of [2, 3, 4]) o.enqueue(record(seq), T0, (err) => done.push(err ? err.message : null));
+    o.flush();
+    expect(done).toEqual(['disk full', 'disk full', 'disk full']);
+    expect(o.size).toBe(1);
+    expect(o.peek(0, 10).map((e) => e.id)).toEqual([1]);
+  });
+
+  it('is bounded: beyond maxRecords the oldest records are dropped and reported', () => {
+    const drops: number[] = [];
+    const o = new Outbox(file, { maxRecords: 10, onDrop: (n) => drops.push(n) });
+    open.push(o);
+    for (let seq = 1; seq <= 15; seq++) o.enqueue(record(seq), T0);
+    o.flush();
+    expect(drops).toEqual([5]);
+    expect(o.size).toBe(10);
+    expect(o.peek(0, 100).map((e) => (e.record.type === 'sample' ? e.record.seq : 0))).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+  });
+
+  it('peek can stop at an upper id (the backlog lane of the uplink)', () => {
+    const o = outbox();
+    for (let seq = 1; seq <= 6; seq++) o.append(record(seq), T0);
+    expect(o.peek(0, 10, 3).map((e) => e.id)).toEqual([1, 2, 3]);
+    expect(o.peek(3, 10).map((e) => e.id)).toEqual([4, 5, 6]);
   });
 });

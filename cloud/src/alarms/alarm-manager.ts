@@ -84,6 +84,22 @@ export class AlarmManager {
     return [this.#save(next, { at: event.at, state: next.state, actor: 'system', detail: `condition ended at ${event.value}` })];
   }
 
+  /**
+   * Take over an alarm raised elsewhere (the edge's technical alarms) as it was reported: its id, state and times
+   * are the edge's, so a redelivery or a replay yields the same alarm. Returns it when it changed anything.
+   */
+  adopt(alarm: Alarm): Alarm | undefined {
+    const key = `${alarm.patientId}\u0000${alarm.code}`;
+    const open = this.#open.get(key);
+    if (open && open.id === alarm.id && open.updatedAt >= alarm.updatedAt && open.state === alarm.state) return undefined;
+    if (!open && alarm.state === 'ended') {
+      // An episode that began and ended while the cloud was away is still history.
+      this.#store.saveAlarm(alarm, { at: alarm.updatedAt, state: alarm.state, actor: 'edge', detail: alarm.message });
+      return alarm;
+    }
+    return this.#save(alarm, { at: alarm.updatedAt, state: alarm.state, actor: 'edge', detail: alarm.message });
+  }
+
   openAlarms(wardId?: string): Alarm[] {
     const all = [...this.#open.values()];
     return wardId === undefined ? all : all.filter((a) => a.wardId === wardId);

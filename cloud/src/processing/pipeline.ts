@@ -64,8 +64,25 @@ export function createPipeline(deps: PipelineDeps) {
             changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
             const device = bed.devices.find((d) => d.deviceId === record.deviceId);
             if (device) outcome.devices.push({ ...device, wardId: batch.wardId, bedId: record.bedId, patientId: record.patientId });
+          } else if (record.type === 'window') {
+            if (!store.insertWindow(batch.wardId, record)) outcome.duplicates++;
+          } else if (record.type === 'wave_summary') {
+            if (!store.insertWaveSummary(batch.wardId, record)) outcome.duplicates++;
+          } else if (record.type === 'wave') {
+            if (!store.insertWave(batch.wardId, record)) outcome.duplicates++;
+          } else if (record.type === 'alarm') {
+            // The edge's local alarms are kept as reports. Its technical alarms (sensor off, device offline, battery,
+            // data gap, link down) have no cloud-side detector, so they join the ward's alarm list; its limit alarms
+            // duplicate the cloud's own rules, which stay the source of the ward's physiological alarms.
+            if (!store.insertEdgeAlarm(batch.wardId, record.alarm)) {
+              outcome.duplicates++;
+              continue;
+            }
+            if (record.alarm.kind === 'technical') {
+              const adopted = alarms.adopt({ ...record.alarm, wardId: batch.wardId });
+              if (adopted) outcome.alarms.push(adopted);
+            }
           }
-          // Alarms raised at the edge arrive as 'alarm' records; the edge's local alarm path lands with the edge issue.
         }
         for (const bed of changedBeds.values()) store.saveBed(bed);
       });

@@ -77,4 +77,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'edge aggregates, waveform summaries, forwarded waveforms, edge alarm reports',
+    sql: `
+      -- Patient-level numerics windows computed at the edge (1 s by default); key = patient and window start.
+      CREATE TABLE edge_windows (
+        patient_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        ward_id TEXT NOT NULL,
+        bed_id TEXT NOT NULL,
+        late INTEGER NOT NULL,
+        vitals TEXT NOT NULL,
+        PRIMARY KEY (patient_id, start)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE wave_summaries (
+        device_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        ward_id TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (device_id, kind, start)
+      ) WITHOUT ROWID;
+
+      -- Raw waveform chunks the edge forwarded (on request, or while an alarm was active).
+      CREATE TABLE waves (
+        device_id TEXT NOT NULL,
+        boot_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ward_id TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        chunk TEXT NOT NULL,
+        PRIMARY KEY (device_id, boot_id, kind, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX waves_by_patient_time ON waves (patient_id, t);
+
+      -- Every alarm state the edge reported (its local alarms, raised with or without the cloud).
+      CREATE TABLE edge_alarm_reports (
+        alarm_id TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        ward_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (alarm_id, updated_at, state)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

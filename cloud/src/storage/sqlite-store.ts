@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Alarm, AlarmState, BedState, UplinkSample, UplinkStatus } from '@vigil/contracts';
+import type { Alarm, AlarmState, BedState, UplinkSample, UplinkStatus, UplinkWave, UplinkWaveSummary, UplinkWindow } from '@vigil/contracts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface AlarmTransition {
@@ -52,6 +52,10 @@ export class SqliteStore {
       insertTransition: db.prepare('INSERT INTO alarm_transitions (alarm_id, n, at, state, actor, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       loadBeds: db.prepare('SELECT state FROM beds ORDER BY ward_id, bed_id'),
       openAlarms: db.prepare(`SELECT body FROM alarms WHERE state != 'ended' ORDER BY raised_at`),
+      insertWindow: db.prepare(`INSERT OR IGNORE INTO edge_windows (patient_id, start, "end", ward_id, bed_id, late, vitals) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      insertWaveSummary: db.prepare('INSERT OR IGNORE INTO wave_summaries (device_id, kind, start, ward_id, patient_id, body) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertWave: db.prepare('INSERT OR IGNORE INTO waves (device_id, boot_id, kind, seq, ward_id, patient_id, t, reason, chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertEdgeAlarm: db.prepare('INSERT OR IGNORE INTO edge_alarm_reports (alarm_id, updated_at, state, ward_id, body) VALUES (?, ?, ?, ?, ?)'),
       countSamples: db.prepare('SELECT count(*) AS n FROM samples'),
       samplesOf: db.prepare('SELECT device_id, boot_id, seq, patient_id, t, vitals FROM samples WHERE patient_id = ? AND t BETWEEN ? AND ? ORDER BY t, device_id'),
     };
@@ -110,6 +114,27 @@ export class SqliteStore {
         receivedAt: status.receivedAt,
       }).changes === 1
     );
+  }
+
+  /** Idempotent by (patient, window start). */
+  insertWindow(wardId: string, w: UplinkWindow): boolean {
+    return this.#stmts.insertWindow.run(w.patientId, w.start, w.end, wardId, w.bedId, w.late ? 1 : 0, JSON.stringify(w.vitals)).changes === 1;
+  }
+
+  /** Idempotent by (device, kind, window start). */
+  insertWaveSummary(wardId: string, w: UplinkWaveSummary): boolean {
+    return this.#stmts.insertWaveSummary.run(w.deviceId, w.kind, w.start, wardId, w.patientId, JSON.stringify(w)).changes === 1;
+  }
+
+  /** Idempotent by the chunk's key (device, boot, kind, seq). */
+  insertWave(wardId: string, w: UplinkWave): boolean {
+    const c = w.chunk;
+    return this.#stmts.insertWave.run(c.deviceId, c.bootId, c.kind, c.seq, wardId, w.patientId, c.t, w.reason, JSON.stringify(c)).changes === 1;
+  }
+
+  /** An alarm state reported by the edge; idempotent by (alarm, time, state). */
+  insertEdgeAlarm(wardId: string, alarm: Alarm): boolean {
+    return this.#stmts.insertEdgeAlarm.run(alarm.id, alarm.updatedAt, alarm.state, wardId, JSON.stringify(alarm)).changes === 1;
   }
 
   saveBed(bed: BedState): void {

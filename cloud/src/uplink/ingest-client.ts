@@ -3,6 +3,7 @@
  * mqtt.js sends PUBACK only when `handleMessage` calls back, and it calls back after the batch has committed: a
  * crash before that means the broker redelivers, and the idempotent store absorbs the repeat.
  */
+import { gunzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { GatewayStatus, parsePayload, parseTopic, PmError, topics, UplinkBatch } from '@vigil/contracts';
@@ -24,8 +25,21 @@ export interface IngestClientOptions {
   onGatewayStatus?: (status: GatewayStatus) => void;
 }
 
-/** Uplink batches can be large: 5,000 records of ~400 bytes. */
-const UPLINK_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 8 };
+/** Uplink batches can be large: 5,000 records of ~400 bytes; raw waveform chunks ~15 KB each. */
+const UPLINK_LIMITS = { maxBytes: 16 * 1024 * 1024, maxDepth: 8 };
+
+/**
+ * Batches arrive as JSON or gzip (the edge compresses by default): gzip starts with 1f 8b, JSON with '{'. The
+ * decompressed size is capped, so a small gzip bomb cannot exhaust memory.
+ */
+export function decodeUplinkPayload(payload: Buffer): Buffer | PmError {
+  if (payload.length < 2 || payload[0] !== 0x1f || payload[1] !== 0x8b) return payload;
+  try {
+    return gunzipSync(payload, { maxOutputLength: UPLINK_LIMITS.maxBytes });
+  } catch (err) {
+    return new PmError('PM_ERR_UPLINK_ENCODING', `gzip: ${(err as Error).message}`);
+  }
+}
 
 export function createIngestClient(options: IngestClientOptions) {
   const { metrics, logger } = options;
@@ -45,7 +59,9 @@ export function createIngestClient(options: IngestClientOptions) {
       options.onGatewayStatus?.(parsed.value);
       return;
     }
-    const parsed = parsePayload(UplinkBatch, payload, UPLINK_LIMITS);
+    const decoded = decodeUplinkPayload(payload);
+    if (decoded instanceof PmError) return reject(decoded, topicName);
+    const parsed = parsePayload(UplinkBatch, decoded, UPLINK_LIMITS);
     if (!parsed.ok) return reject(parsed.error, topicName);
     const batch = parsed.value;
     if (batch.gatewayId !== topic.gatewayId) return reject(new PmError('PM_ERR_DEVICE_MISMATCH', 'batch gatewayId differs from its topic'), topicName);
