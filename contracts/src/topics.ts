@@ -6,13 +6,14 @@
  *   vigil/v1/dev/{deviceId}/wave      device → edge, waveform chunks (QoS 0: a lost chunk is a gap, not worth a resend)
  *   vigil/v1/gw/{gatewayId}/uplink    edge → cloud, batches from the durable outbox (QoS 1)
  *   vigil/v1/gw/{gatewayId}/status    edge → cloud, gateway status and Last Will
+ *   vigil/v1/gw/{gatewayId}/request   cloud → edge, requests (raw waveforms of a patient for a while) (QoS 1)
  */
 import { ID_PATTERN } from './ids.ts';
 
 export const TOPIC_ROOT = 'vigil/v1';
 
 export type DeviceChannel = 'vitals' | 'status' | 'wave';
-export type GatewayChannel = 'uplink' | 'status';
+export type GatewayChannel = 'uplink' | 'status' | 'request';
 
 export type ParsedTopic =
   | { scope: 'device'; deviceId: string; channel: DeviceChannel }
@@ -29,13 +30,14 @@ export const topics = {
   deviceWave: (deviceId: string) => `${TOPIC_ROOT}/dev/${checkId(deviceId, 'deviceId')}/wave`,
   gatewayUplink: (gatewayId: string) => `${TOPIC_ROOT}/gw/${checkId(gatewayId, 'gatewayId')}/uplink`,
   gatewayStatus: (gatewayId: string) => `${TOPIC_ROOT}/gw/${checkId(gatewayId, 'gatewayId')}/status`,
+  gatewayRequest: (gatewayId: string) => `${TOPIC_ROOT}/gw/${checkId(gatewayId, 'gatewayId')}/request`,
   /** Subscription filters for the cloud's ingest. */
   allGatewayUplinks: `${TOPIC_ROOT}/gw/+/uplink`,
   allGatewayStatus: `${TOPIC_ROOT}/gw/+/status`,
 } as const;
 
 const DEVICE_CHANNELS: readonly string[] = ['vitals', 'status', 'wave'];
-const GATEWAY_CHANNELS: readonly string[] = ['uplink', 'status'];
+const GATEWAY_CHANNELS: readonly string[] = ['uplink', 'status', 'request'];
 
 /** Parse a concrete topic; null for anything that is not exactly one of the project's topics. */
 export function parseTopic(topic: string): ParsedTopic | null {

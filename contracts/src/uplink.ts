@@ -151,3 +151,19 @@ export const GatewayStatus = z
   })
   .strict();
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
+
+/**
+ * A request from the cloud to a gateway: forward the raw waveforms of one patient until `until` (event time), e.g.
+ * because a clinician opened the patient's waveform view. Bounded to 10 min per request.
+ */
+export const GatewayRequest = z
+  .object({
+    v: z.literal(1),
+    kind: z.literal('waveforms'),
+    patientId: PatientId,
+    until: EpochMs,
+    requestedBy: z.string().min(1).max(100),
+  })
+  .strict();
+export type GatewayRequest = z.infer<typeof GatewayRequest>;
+export const MAX_WAVEFORM_REQUEST_MS = 600_000;

@@ -36,7 +36,8 @@ export const EdgeConfigSchema = z.object({
   recorderDir: z.string().default('.vigil/edge/sessions').describe('where the recorder writes session files'),
   recordWaves: envBoolean.default(false).describe('also record raw waveforms (~95 % of the bytes)'),
   patientLimitsFile: z.string().optional().describe('per-patient critical limits (JSON); ward defaults otherwise'),
-  localViewToken: z.string().min(16).optional().describe('bearer token for the edge\u2019s local ward view (off when unset)'),
+  localViewCorsOrigins: z.string().optional().describe('comma-separated dashboard origins allowed to use the local view from a browser'),
+  localViewToken: z.string().min(32).optional().describe('bearer token for the edge\u2019s local ward view (off when unset)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;

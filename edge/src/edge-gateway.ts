@@ -6,17 +6,19 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import type { GatewayRequest } from '@vigil/contracts';
 import type { EdgeConfig } from './config.ts';
 import { SampleDeduper } from './dedupe.ts';
 import { createDeviceBroker } from './device-broker.ts';
-import { createDeviceIngest, type IngestObserver } from './device-ingest.ts';
+import { createDeviceIngest } from './device-ingest.ts';
+import { createLocalPipeline } from './local-pipeline.ts';
+import { attachLocalView } from './local-view.ts';
 import { DeviceDirectory } from './device-registry.ts';
 import { createOpsServer } from './http-server.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { Outbox } from './outbox.ts';
 import { DeviceRateLimiter } from './rate-limit.ts';
 import { RejectionLog } from './rejection-log.ts';
-import { assessQuality } from './signal-quality.ts';
 import { createUplink } from './uplink.ts';
 
 export interface EdgeGatewayOptions {
@@ -45,6 +47,7 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
   const metrics = createEdgeMetrics(config.gatewayId);
   const tls = tlsOptions(config);
   let uplinkNotify = (): void => undefined;
+  let requestHandler = (_request: GatewayRequest): void => undefined;
   const outbox = new Outbox(join(config.dataDir, 'outbox.sqlite'), {
     fsync: config.outboxFsync,
     maxRecords: config.outboxMaxRecords,
@@ -72,15 +75,28 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
     lateAfterMs: config.lateAfterMs,
     gzip: config.uplinkGzip,
     now,
+    onRequest: (request) => requestHandler(request),
   });
   uplinkNotify = uplink.notify;
-  const observer: IngestObserver | undefined = undefined;
+  const local = createLocalPipeline({
+    wardId: config.wardId,
+    gatewayId: config.gatewayId,
+    directory,
+    outbox,
+    metrics,
+    logger,
+    windowMs: config.windowMs,
+    patientLimitsFile: config.patientLimitsFile,
+    recorder: config.recorder ? { dir: config.recorderDir, waves: config.recordWaves } : undefined,
+    now,
+  });
+  requestHandler = (request) => local.requestWaveforms(request.patientId, request.until);
   const ingest = createDeviceIngest({
     outbox,
     deduper: new SampleDeduper(),
     waveDeduper: new SampleDeduper(),
-    quality: (_deviceId, _t, vitals, flags) => assessQuality(vitals, flags),
-    ...(observer ? { observer } : {}),
+    quality: local.quality,
+    observer: local.observer,
     onConsumerError: (err) => logger.error({ err: err.message }, 'local consumer failed; the message is stored regardless'),
     metrics,
     maxPayloadBytes: config.maxPayloadBytes,
@@ -103,12 +119,26 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
     outbox: () => ({ ok: outbox.size < outbox.bound, detail: `${outbox.size} of ${outbox.bound} records waiting` }),
     uplink: () => ({ ok: uplink.connected, detail: uplink.connected ? 'connected' : 'disconnected: buffering in the outbox' }),
   });
+  const view = attachLocalView(ops.server, {
+    wardId: config.wardId,
+    token: config.localViewToken,
+    snapshot: () => local.snapshot(),
+    corsOrigins: config.localViewCorsOrigins?.split(',').map((o) => o.trim()).filter(Boolean) ?? [],
+    logger,
+    audit: (event) => logger.info({ audit: event }, 'local view: patient data read'),
+  });
+  if (view.enabled) {
+    ops.route((req, res) => view.handleLocalViewRequest(req, res));
+    local.attachView(view);
+  }
+  let ticker: NodeJS.Timeout | undefined;
 
   return {
     logger,
     metrics,
     outbox,
     uplink,
+    local,
     /** Ports actually bound (differ from config when it asks for 0). */
     ports: { mqtt: 0, http: 0, mqttTls: 0 },
     async start() {
@@ -117,14 +147,21 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
       mqttListening = true;
       this.ports.http = await ops.listen(config.httpPort, config.httpHost);
       uplink.start();
+      // Wall-clock duties of the local pipeline (data gaps, link-down alarm, idle windows): once a second, which is
+      // also the signal generation delay of those technical alarms.
+      ticker = setInterval(() => local.tick(uplink.connected), 1000);
+      ticker.unref();
       logger.info({ mqttPort: this.ports.mqtt, tlsPort: this.ports.mqttTls || undefined, httpPort: this.ports.http, devices: directory.size, backlog: outbox.size }, 'edge gateway started');
     },
     /** Graceful: stop taking device data, commit what is queued, drain what the uplink can, close the outbox. */
     async close() {
       mqttListening = false;
+      if (ticker) clearInterval(ticker);
       await broker.close();
+      await local.close();
       outbox.flush();
       await uplink.close();
+      await view.close();
       await ops.close();
       outbox.close();
       logger.info({ left: outbox.size }, 'edge gateway stopped');

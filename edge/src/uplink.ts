@@ -13,7 +13,7 @@
 import { gzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { topics, type GatewayStatus, type UplinkBatch, type UplinkRecord } from '@vigil/contracts';
+import { GatewayRequest, MAX_WAVEFORM_REQUEST_MS, parsePayload, topics, type GatewayStatus, type UplinkBatch, type UplinkRecord } from '@vigil/contracts';
 import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { EdgeMetrics } from './metrics.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
@@ -33,6 +33,8 @@ export interface UplinkOptions {
   now: () => number;
   /** Called on every change of the link state (local technical alarm CLOUD_LINK_DOWN). */
   onLinkChange?: (connected: boolean) => void;
+  /** A valid request from the cloud (raw waveforms of a patient for a while). */
+  onRequest?: (request: GatewayRequest) => void;
 }
 
 function markLate(record: UplinkRecord, sentAt: number, lateAfterMs: number): boolean {
@@ -184,7 +186,21 @@ export function createUplink(options: UplinkOptions) {
         logger.info({ url: options.url, backlog: outbox.size }, 'uplink connected');
         options.onLinkChange?.(true);
         client?.publish(topics.gatewayStatus(gatewayId), status('online'), { qos: 1, retain: true });
+        client?.subscribe(topics.gatewayRequest(gatewayId), { qos: 1 }, (err) => {
+          if (err) logger.warn({ err: err.message }, 'uplink: cannot subscribe to cloud requests (waveforms on request unavailable)');
+        });
         schedule();
+      });
+      client.on('message', (topic, payload) => {
+        if (topic !== topics.gatewayRequest(gatewayId)) return;
+        const parsed = parsePayload(GatewayRequest, payload);
+        if (!parsed.ok) {
+          logger.warn({ code: parsed.error.code, detail: parsed.error.message }, 'cloud request rejected');
+          return;
+        }
+        const request = { ...parsed.value, until: Math.min(parsed.value.until, options.now() + MAX_WAVEFORM_REQUEST_MS) };
+        logger.info({ patientId: request.patientId, until: request.until, by: request.requestedBy }, 'cloud requested raw waveforms');
+        options.onRequest?.(request);
       });
       client.on('close', () => {
         metrics.uplinkConnected.set(0);

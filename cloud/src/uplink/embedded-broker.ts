@@ -43,13 +43,17 @@ export async function createEmbeddedUplinkBroker(options: { gateways: GatewayDir
     authorizePublish(client, packet, done) {
       const principal = client ? principals.get(client) : undefined;
       const topic = parseTopic(packet.topic);
-      if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId) return done(null);
+      if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel !== 'request') return done(null);
+      // Only the cloud sends requests to gateways.
+      if (principal?.role === 'ingest' && topic?.scope === 'gateway' && topic.channel === 'request') return done(null);
       logger.warn({ clientId: client?.id, topic: packet.topic }, 'uplink publish refused');
       done(new PmError('PM_ERR_TOPIC_FORBIDDEN'));
     },
     authorizeSubscribe(client, subscription, done) {
       const principal = principals.get(client);
       if (principal?.role === 'ingest' && ingestFilters.has(subscription.topic)) return done(null, subscription);
+      // A gateway may listen to its own request topic, nothing else.
+      if (principal?.role === 'gateway' && subscription.topic === topics.gatewayRequest(principal.gatewayId)) return done(null, subscription);
       logger.warn({ clientId: client.id, topic: subscription.topic }, 'uplink subscription refused');
       done(null, null);
     },

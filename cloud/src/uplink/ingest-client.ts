@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { GatewayStatus, parsePayload, parseTopic, PmError, topics, UplinkBatch } from '@vigil/contracts';
+import { GatewayStatus, type GatewayRequest, parsePayload, parseTopic, PmError, topics, UplinkBatch } from '@vigil/contracts';
 import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { CloudMetrics } from '../metrics.ts';
 import type { BatchOutcome } from '../processing/pipeline.ts';
@@ -53,6 +53,7 @@ export function createIngestClient(options: IngestClientOptions) {
   function handle(topicName: string, payload: Buffer): void {
     const topic = parseTopic(topicName);
     if (!topic || topic.scope !== 'gateway') return reject(new PmError('PM_ERR_TOPIC_FORBIDDEN'), topicName);
+    if (topic.channel === 'request') return; // our own requests to gateways, if the broker echoes them
     if (topic.channel === 'status') {
       const parsed = parsePayload(GatewayStatus, payload, UPLINK_LIMITS);
       if (!parsed.ok) return reject(parsed.error, topicName);
@@ -99,6 +100,11 @@ export function createIngestClient(options: IngestClientOptions) {
     },
     get connected(): boolean {
       return client?.connected ?? false;
+    },
+    /** Ask a gateway to forward a patient's raw waveforms until `until` (QoS 1). */
+    async requestWaveforms(gatewayId: string, request: GatewayRequest): Promise<void> {
+      if (!client) throw new PmError('PM_ERR_INTERNAL', 'ingest client not started');
+      await client.publishAsync(topics.gatewayRequest(gatewayId), JSON.stringify(request), { qos: 1 });
     },
     async close(): Promise<void> {
       await client?.endAsync();
