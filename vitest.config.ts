@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'system',
-          include: ['test/{browser,interop,compose}/**/*.test.ts', 'test/tools/**/*.test.ts'],
+          include: ['test/{browser,interop,compose,faults}/**/*.test.ts', 'test/tools/**/*.test.ts'],
           environment: 'node',
           testTimeout: 240_000,
           hookTimeout: 240_000,
