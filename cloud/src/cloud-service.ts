@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { compareAlarms, type WardSnapshot } from '@vigil/contracts';
+import { compareAlarms, MAX_WAVEFORM_REQUEST_MS, PmError, type GatewayRequest, type WardSnapshot } from '@vigil/contracts';
 import { listenOn } from '@vigil/contracts/service';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import { createHttpApp } from './api/http-app.ts';
@@ -110,6 +110,18 @@ export async function createCloudService(options: CloudServiceOptions) {
       });
       await ingest.start();
       logger.info({ httpPort: service.ports.http, uplink: config.uplinkUrl ?? `embedded :${service.ports.mqtt}` }, 'cloud service started');
+    },
+    /**
+     * Ask the ward's gateway to forward a patient's raw waveforms for `durationMs` (capped at 10 min by the edge).
+     * The gateway is found from the registry; an unknown ward is PM_ERR_NOT_FOUND.
+     */
+    async requestWaveforms(wardId: string, patientId: string, durationMs: number, requestedBy: string): Promise<void> {
+      const targets = gateways?.ofWard(wardId) ?? [];
+      if (targets.length === 0) throw new PmError('PM_ERR_NOT_FOUND', `no gateway serves ward ${wardId}`);
+      if (!ingest) throw new PmError('PM_ERR_INTERNAL', 'cloud service not started');
+      const request: GatewayRequest = { v: 1, kind: 'waveforms', patientId, until: now() + Math.min(durationMs, MAX_WAVEFORM_REQUEST_MS), requestedBy };
+      for (const gateway of targets) await ingest.requestWaveforms(gateway.gatewayId, request);
+      logger.info({ wardId, patientId, durationMs, requestedBy }, 'raw waveforms requested from the edge');
     },
     async close() {
       await ingest?.close();

@@ -35,6 +35,8 @@ export const EdgeConfigSchema = z.object({
   recorder: envBoolean.default(true).describe('record the device stream to session files for replay'),
   recorderDir: z.string().default('.vigil/edge/sessions').describe('where the recorder writes session files'),
   recordWaves: envBoolean.default(false).describe('also record raw waveforms (~95 % of the bytes)'),
+  linkDownDelayMs: int(0).default(30_000).describe('cloud link down this long raises CLOUD_LINK_DOWN, ms (rides out a broker restart)'),
+  sensorOffDelayMs: int(0).default(10_000).describe('a sensor reported off this long raises SENSOR_OFF, ms'),
   patientLimitsFile: z.string().optional().describe('per-patient critical limits (JSON); ward defaults otherwise'),
   localViewCorsOrigins: z.string().optional().describe('comma-separated dashboard origins allowed to use the local view from a browser'),
   localViewToken: z.string().min(32).optional().describe('bearer token for the edge\u2019s local ward view (off when unset)'),

@@ -87,6 +87,7 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
     logger,
     windowMs: config.windowMs,
     patientLimitsFile: config.patientLimitsFile,
+    technical: { linkDownDelayMs: config.linkDownDelayMs, sensorOffDelayMs: config.sensorOffDelayMs },
     recorder: config.recorder ? { dir: config.recorderDir, waves: config.recordWaves } : undefined,
     now,
   });

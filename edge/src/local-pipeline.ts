@@ -33,6 +33,7 @@ export interface LocalPipelineOptions {
   logger: Logger;
   windowMs: number;
   patientLimitsFile?: string | undefined;
+  technical?: { linkDownDelayMs: number; sensorOffDelayMs: number };
   recorder?: { dir: string; waves: boolean } | undefined;
   now: () => number;
 }
@@ -68,6 +69,7 @@ export function createLocalPipeline(options: LocalPipelineOptions) {
     wardId,
     directory: devices,
     ...(options.patientLimitsFile ? { patientLimits: loadPatientLimits(options.patientLimitsFile) } : {}),
+    ...(options.technical ? { technical: options.technical } : {}),
     now,
     onChange: onAlarms,
   });

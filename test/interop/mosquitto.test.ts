@@ -54,7 +54,18 @@ describe.each([
               const gw = ward.gateway.gatewayId;
               broker = await startMosquitto({
                 users: { [gw]: ward.gateway.secret, 'vigil-cloud-ingest': ingestSecret },
-                acl: [`user ${gw}`, `topic write vigil/v1/gw/${gw}/#`, '', 'user vigil-cloud-ingest', 'topic read vigil/v1/gw/+/uplink', 'topic read vigil/v1/gw/+/status', ''].join('\n'),
+                acl: [
+                  `user ${gw}`,
+                  `topic write vigil/v1/gw/${gw}/uplink`,
+                  `topic write vigil/v1/gw/${gw}/status`,
+                  `topic read vigil/v1/gw/${gw}/request`,
+                  '',
+                  'user vigil-cloud-ingest',
+                  'topic read vigil/v1/gw/+/uplink',
+                  'topic read vigil/v1/gw/+/status',
+                  'topic write vigil/v1/gw/+/request',
+                  '',
+                ].join('\n'),
               });
               return { url: broker.url, ingestUsername: 'vigil-cloud-ingest', ingestSecret };
             },

@@ -20,6 +20,11 @@ export class GatewayDirectory {
     return this.#byId.get(gatewayId);
   }
 
+  /** The gateways serving a ward (one, normally). */
+  ofWard(wardId: string): GatewayRegistryEntry[] {
+    return [...this.#byId.values()].filter((g) => g.wardId === wardId);
+  }
+
   wards(): string[] {
     return [...new Set([...this.#byId.values()].map((g) => g.wardId))];
   }
