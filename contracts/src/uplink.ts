@@ -80,6 +80,11 @@ export const UplinkWindow = z
     end: EpochMs,
     vitals: z.partialRecord(VitalCode, VitalWindowStats),
     late: z.boolean(),
+    /**
+     * An addendum holds only samples that arrived after the window [start, end) had been emitted; it combines with
+     * the window (weighted by count) instead of replacing it.
+     */
+    addendum: z.boolean(),
   })
   .strict();
 export type UplinkWindow = z.infer<typeof UplinkWindow>;
@@ -98,9 +103,10 @@ export const UplinkWaveSummary = z
     hz: z.number().int().min(1).max(2000),
     count: z.number().int().min(0),
     expected: z.number().int().min(0),
-    min: z.number(),
-    max: z.number(),
-    mean: z.number(),
+    /** null when no value arrived in the window (count 0). */
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    mean: z.number().nullable(),
     flat: z.boolean(),
   })
   .strict();

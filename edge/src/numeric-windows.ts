@@ -249,7 +249,8 @@ export class NumericWindows {
     }
     if (late) this.counters.lateWindows++;
     else this.counters.windows++;
-    out.push({ type: 'window', patientId: p.patientId, bedId: p.bedId, start: a.start, end: a.start + this.windowMs, vitals, late });
+    // A late window is an addendum to the window already emitted for the same interval.
+    out.push({ type: 'window', patientId: p.patientId, bedId: p.bedId, start: a.start, end: a.start + this.windowMs, vitals, late, addendum: late });
     this.release(a);
   }
 

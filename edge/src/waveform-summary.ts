@@ -222,9 +222,9 @@ export class WaveformSummarizer {
       type: 'wave_summary',
       patientId: p.patientId, bedId: p.bedId, deviceId: p.deviceId, deviceType: p.deviceType, bootId: s.bootId,
       kind: s.kind, start, end, hz: s.hz, count, expected,
-      min: count > 0 ? min : 0,
-      max: count > 0 ? max : 0,
-      mean: count > 0 ? Math.round((sum / count) * 10) / 10 : 0,
+      min: count > 0 ? min : null,
+      max: count > 0 ? max : null,
+      mean: count > 0 ? Math.round((sum / count) * 10) / 10 : null,
       flat: count >= 2 && max - min <= this.flat[s.kind],
     });
   }

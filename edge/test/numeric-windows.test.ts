@@ -23,7 +23,7 @@ describe('NumericWindows', () => {
     const out = valid(nw.add(P1, T0 + 3000, { hr: 76 }, good));
     expect(out).toEqual([
       {
-        type: 'window', patientId: 'pt-1', bedId: 'bed-1', start: T0, end: T0 + 1000, late: false,
+        type: 'window', patientId: 'pt-1', bedId: 'bed-1', start: T0, end: T0 + 1000, late: false, addendum: false,
         vitals: {
           hr: { mean: 80, min: 70, max: 90, last: 70, count: 3, goodShare: 2 / 3 },
           spo2: { mean: 98, min: 97, max: 99, last: 99, count: 2, goodShare: 0.5 },
@@ -74,7 +74,7 @@ describe('NumericWindows', () => {
     expect(nw.stats().lateSamples).toBe(2);
     const late = valid(nw.advance(1_000));
     expect(late).toEqual([
-      { type: 'window', patientId: 'pt-1', bedId: 'bed-1', start: T0, end: T0 + 1000, late: true, vitals: { hr: { mean: 65, min: 60, max: 70, last: 60, count: 2, goodShare: 0.5 } } },
+      { type: 'window', patientId: 'pt-1', bedId: 'bed-1', start: T0, end: T0 + 1000, late: true, addendum: true, vitals: { hr: { mean: 65, min: 60, max: 70, last: 60, count: 2, goodShare: 0.5 } } },
     ]);
     expect(nw.advance(2_000)).toEqual([]); // emitted once
   });

@@ -81,7 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'edge aggregates, waveform summaries, forwarded waveforms, edge alarm reports',
     sql: `
-      -- Patient-level numerics windows computed at the edge (1 s by default); key = patient and window start.
+      -- Patient-level numerics windows computed at the edge (1 s by default); key = patient, window start, addendum.
       CREATE TABLE edge_windows (
         patient_id TEXT NOT NULL,
         start INTEGER NOT NULL,
@@ -89,8 +89,10 @@ export const MIGRATIONS: readonly Migration[] = [
         ward_id TEXT NOT NULL,
         bed_id TEXT NOT NULL,
         late INTEGER NOT NULL,
+        -- 1: only samples that arrived after the window was emitted (combine with it, weighted by count).
+        addendum INTEGER NOT NULL,
         vitals TEXT NOT NULL,
-        PRIMARY KEY (patient_id, start)
+        PRIMARY KEY (patient_id, start, addendum)
       ) WITHOUT ROWID;
 
       CREATE TABLE wave_summaries (

@@ -52,7 +52,7 @@ export class SqliteStore {
       insertTransition: db.prepare('INSERT INTO alarm_transitions (alarm_id, n, at, state, actor, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       loadBeds: db.prepare('SELECT state FROM beds ORDER BY ward_id, bed_id'),
       openAlarms: db.prepare(`SELECT body FROM alarms WHERE state != 'ended' ORDER BY raised_at`),
-      insertWindow: db.prepare(`INSERT OR IGNORE INTO edge_windows (patient_id, start, "end", ward_id, bed_id, late, vitals) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      insertWindow: db.prepare(`INSERT OR IGNORE INTO edge_windows (patient_id, start, "end", ward_id, bed_id, late, addendum, vitals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertWaveSummary: db.prepare('INSERT OR IGNORE INTO wave_summaries (device_id, kind, start, ward_id, patient_id, body) VALUES (?, ?, ?, ?, ?, ?)'),
       insertWave: db.prepare('INSERT OR IGNORE INTO waves (device_id, boot_id, kind, seq, ward_id, patient_id, t, reason, chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       insertEdgeAlarm: db.prepare('INSERT OR IGNORE INTO edge_alarm_reports (alarm_id, updated_at, state, ward_id, body) VALUES (?, ?, ?, ?, ?)'),
@@ -116,9 +116,9 @@ export class SqliteStore {
     );
   }
 
-  /** Idempotent by (patient, window start). */
+  /** Idempotent by (patient, window start, addendum). */
   insertWindow(wardId: string, w: UplinkWindow): boolean {
-    return this.#stmts.insertWindow.run(w.patientId, w.start, w.end, wardId, w.bedId, w.late ? 1 : 0, JSON.stringify(w.vitals)).changes === 1;
+    return this.#stmts.insertWindow.run(w.patientId, w.start, w.end, wardId, w.bedId, w.late ? 1 : 0, w.addendum ? 1 : 0, JSON.stringify(w.vitals)).changes === 1;
   }
 
   /** Idempotent by (device, kind, window start). */
