@@ -25,6 +25,13 @@ export interface OutboxEntry {
   record: UplinkRecord;
 }
 
+/** A record as stored: its JSON text and when it entered the outbox (the uplink forwards the text as is). */
+export interface RawOutboxEntry {
+  id: number;
+  json: string;
+  createdAt: number;
+}
+
 export interface OutboxOptions {
   fsync?: boolean;
   /** Largest number of records kept; oldest dropped beyond it (default 2,000,000: ~14 h of a 40-bed ward at 1 Hz). */
@@ -43,6 +50,7 @@ export class Outbox {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, number]>;
   readonly #peek: Database.Statement<[number, number, number]>;
+  readonly #peekRaw: Database.Statement<[number, number, number]>;
   readonly #delete: Database.Statement<[number, number]>;
   readonly #dropOldest: Database.Statement<[number]>;
   readonly #commitGroup: (rows: Array<[string, number]>) => number;
@@ -66,6 +74,7 @@ export class Outbox {
     )`);
     this.#insert = this.#db.prepare('INSERT INTO outbox (record, created_at) VALUES (?, ?)');
     this.#peek = this.#db.prepare('SELECT id, record FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+    this.#peekRaw = this.#db.prepare('SELECT id, record AS json, created_at AS createdAt FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?');
     this.#dropOldest = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)');
     this.#commitGroup = this.#db.transaction((rows: Array<[string, number]>) => {
@@ -134,6 +143,11 @@ export class Outbox {
       id: row.id,
       record: JSON.parse(row.record) as UplinkRecord,
     }));
+  }
+
+  /** As `peek`, without parsing: the JSON text of each record (the uplink's hot path). */
+  peekRaw(afterId: number, limit: number, upToId = Number.MAX_SAFE_INTEGER): RawOutboxEntry[] {
+    return this.#peekRaw.all(afterId, upToId, limit) as RawOutboxEntry[];
   }
 
   /** Remove an acknowledged, contiguous range of ids. */

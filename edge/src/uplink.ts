@@ -10,13 +10,13 @@
  *
  * Batches are gzip-compressed when `gzip` is on; the cloud tells JSON from gzip by the first bytes.
  */
-import { gzipSync } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { GatewayRequest, MAX_WAVEFORM_REQUEST_MS, parsePayload, topics, type GatewayStatus, type UplinkBatch, type UplinkRecord } from '@vigil/contracts';
 import { disableNagle } from '@vigil/contracts/mqtt-node';
 import type { EdgeMetrics } from './metrics.ts';
-import type { Outbox, OutboxEntry } from './outbox.ts';
+import type { Outbox, RawOutboxEntry } from './outbox.ts';
 
 export interface UplinkOptions {
   url: string;
@@ -37,16 +37,19 @@ export interface UplinkOptions {
   onRequest?: (request: GatewayRequest) => void;
 }
 
-function markLate(record: UplinkRecord, sentAt: number, lateAfterMs: number): boolean {
-  if (record.type === 'sample' || record.type === 'window') {
-    const arrived = record.type === 'sample' ? record.receivedAt : record.end;
-    if (sentAt - arrived > lateAfterMs) {
-      record.late = true;
-      return true;
-    }
-  }
-  return false;
+/**
+ * A record held in the outbox longer than `lateAfterMs` is forwarded as late. Records are forwarded as the JSON text
+ * the outbox holds (no parse, no re-serialisation on the hot path); only a late one is parsed to set its flag.
+ */
+function lateJson(entry: RawOutboxEntry, sentAt: number, lateAfterMs: number): string | undefined {
+  if (sentAt - entry.createdAt <= lateAfterMs) return undefined;
+  const record = JSON.parse(entry.json) as UplinkRecord;
+  if (record.type !== 'sample' && record.type !== 'window') return undefined;
+  record.late = true;
+  return JSON.stringify(record);
 }
+
+const RECORD_TYPE = /^\{"type":"([a-z_]+)"/;
 
 export function createUplink(options: UplinkOptions) {
   const { outbox, metrics, logger, gatewayId, wardId } = options;
@@ -66,7 +69,7 @@ export function createUplink(options: UplinkOptions) {
     JSON.stringify({ v: 1, gatewayId, wardId, t: options.now(), state } satisfies GatewayStatus);
 
   /** Backlog records the drain rate allows now (undefined: none left, or wait for tokens). */
-  function takeBacklog(): OutboxEntry[] | undefined {
+  function takeBacklog(): RawOutboxEntry[] | undefined {
     if (boundary === 0) return undefined;
     const now = options.now();
     backlogTokens = Math.min(options.backlogRecordsPerS, backlogTokens + ((now - tokensAt) / 1000) * options.backlogRecordsPerS);
@@ -80,7 +83,7 @@ export function createUplink(options: UplinkOptions) {
       }, Math.ceil((250 * Math.min(options.batchMaxRecords, options.backlogRecordsPerS)) / options.backlogRecordsPerS));
       return undefined;
     }
-    const backlog = outbox.peek(0, allowed, boundary);
+    const backlog = outbox.peekRaw(0, allowed, boundary);
     if (backlog.length === 0) {
       boundary = 0; // backlog drained: everything is live again
       backlogRemaining = 0;
@@ -95,7 +98,7 @@ export function createUplink(options: UplinkOptions) {
    * The next batch: live and backlog take turns (live first), so that live data is never queued behind the backlog
    * and the backlog is never starved by a steady live stream.
    */
-  function nextBatch(): OutboxEntry[] | undefined {
+  function nextBatch(): RawOutboxEntry[] | undefined {
     if (lastWasLive) {
       const backlog = takeBacklog();
       if (backlog) {
@@ -103,7 +106,7 @@ export function createUplink(options: UplinkOptions) {
         return backlog;
       }
     }
-    const live = outbox.peek(boundary, options.batchMaxRecords);
+    const live = outbox.peekRaw(boundary, options.batchMaxRecords);
     if (live.length > 0) {
       lastWasLive = true;
       return live;
@@ -119,39 +122,57 @@ export function createUplink(options: UplinkOptions) {
     const first = entries?.[0];
     const last = entries?.[entries.length - 1];
     if (!entries || !first || !last) return;
+    const firstId = first.id;
+    const lastId = last.id;
+    const count = entries.length;
     const sentAt = options.now();
     let late = 0;
-    for (const entry of entries) {
-      if (markLate(entry.record, sentAt, options.lateAfterMs)) late++;
-    }
-    const batch: UplinkBatch = { v: 1, gatewayId, wardId, batchSeq: last.id, sentAt, records: entries.map((e) => e.record) };
-    const json = JSON.stringify(batch);
-    const payload = options.gzip ? gzipSync(json, { level: 1 }) : Buffer.from(json);
+    const records = entries.map((entry) => {
+      const marked = lateJson(entry, sentAt, options.lateAfterMs);
+      if (marked === undefined) return entry.json;
+      late++;
+      return marked;
+    });
+    // The batch is assembled from the stored JSON texts; its envelope matches the UplinkBatch schema.
+    const envelope: Omit<UplinkBatch, 'records'> = { v: 1, gatewayId, wardId, batchSeq: lastId, sentAt };
+    const json = `${JSON.stringify(envelope).slice(0, -1)},"records":[${records.join(',')}]}`;
     const c = client;
     inFlight = new Promise<void>((resolve) => {
+      // gzip runs on libuv's thread pool, not on the event loop that acknowledges devices.
+      const compressed = options.gzip ? new Promise<Buffer>((ok, fail) => gzip(json, { level: 1 }, (err, out) => (err ? fail(err) : ok(out)))) : Promise.resolve(Buffer.from(json));
+      compressed.then(
+        (payload) => send(c, payload, resolve),
+        (err: Error) => {
+          logger.error({ err: err.message }, 'uplink batch compression failed');
+          resolve();
+        },
+      );
+    }).finally(() => {
+      inFlight = undefined;
+      schedule();
+    });
+
+    function send(c: MqttClient, payload: Buffer, resolve: () => void): void {
       c.publish(topics.gatewayUplink(gatewayId), payload, { qos: 1 }, (err) => {
         if (err) {
           logger.warn({ err: err.message }, 'uplink batch not acknowledged; will retry');
         } else {
-          outbox.remove(first.id, last.id);
+          outbox.remove(firstId, lastId);
           metrics.uplinkBatches.inc();
-          metrics.uplinkRecords.inc(entries.length);
+          metrics.uplinkRecords.inc(count);
           metrics.uplinkBytes.inc(payload.length);
           metrics.lateRecords.inc(late);
           metrics.uplinkJsonBytes.inc(json.length);
-          for (const e of entries) metrics.uplinkRecordsByType.inc({ type: e.record.type });
+          for (const record of records) metrics.uplinkRecordsByType.inc({ type: RECORD_TYPE.exec(record)?.[1] ?? 'unknown' });
           metrics.outboxDepth.set(outbox.size);
-          if (last.id <= boundary) {
-            backlogRemaining = Math.max(0, backlogRemaining - entries.length);
+          if (lastId <= boundary) {
+            backlogRemaining = Math.max(0, backlogRemaining - count);
             metrics.outboxBacklog.set(backlogRemaining);
           }
         }
         resolve();
       });
-    }).finally(() => {
-      inFlight = undefined;
-      schedule();
-    });
+    }
   }
 
   /** Coalesce many appends into one batch: pump on the next turn of the event loop. */
