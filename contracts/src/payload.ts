@@ -34,6 +34,10 @@ function exceedsDepth(text: string, maxDepth: number): boolean {
   return false;
 }
 
+function mayHoldForbiddenKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u');
+}
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: PmError };
 
 /** Decode, parse and validate; never throws. */
@@ -58,10 +62,14 @@ export function parsePayload<S extends z.ZodType>(
   let raw: unknown;
   let forbidden: string | undefined;
   try {
-    raw = JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) forbidden = key;
-      return value;
-    });
+    // A reviver makes JSON.parse several times slower, so it runs only when a forbidden word, or a \u escape that
+    // could spell one, appears in the text at all (rare); otherwise no key can be forbidden.
+    raw = mayHoldForbiddenKey(text)
+      ? JSON.parse(text, (key, value: unknown) => {
+          if (FORBIDDEN_KEYS.has(key)) forbidden = key;
+          return value;
+        })
+      : JSON.parse(text);
   } catch (err) {
     return { ok: false, error: new PmError('PM_ERR_PAYLOAD_JSON', `payload is not valid JSON: ${(err as Error).message.slice(0, 120)}`) };
   }

@@ -110,6 +110,8 @@ describe('parsePayload: failures, one code each', () => {
     ['constructor', '{"constructor":{"prototype":{}}}', 'constructor'],
     ['constructor in an array element', '[{"constructor":1}]', 'constructor'],
     ['prototype', '{"a":{"prototype":1}}', 'prototype'],
+    ['__proto__ spelled with a \\u escape', '{"\\u005f_proto__":{"admin":true}}', '__proto__'],
+    ['constructor spelled with \\u escapes', '{"\\u0063onstructor":1}', 'constructor'],
   ])('PM_ERR_PAYLOAD_FORBIDDEN_KEY for %s', (_name, text, key) => {
     const error = expectError(parsePayload(VitalsSample, encode(text)), 'PM_ERR_PAYLOAD_FORBIDDEN_KEY');
     expect(error.message).toContain(key);
