@@ -5,20 +5,20 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { compareAlarms, MAX_WAVEFORM_REQUEST_MS, PmError, type GatewayRequest, type WardSnapshot } from '@vigil/contracts';
+import { compareAlarms, LimitRuleEngine, MAX_WAVEFORM_REQUEST_MS, PmError, type GatewayRequest, type WardSnapshot } from '@vigil/contracts';
 import { listenOn } from '@vigil/contracts/service';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import { createHttpApp } from './api/http-app.ts';
 import { createSocketServer } from './api/socket-server.ts';
 import type { CloudConfig } from './config.ts';
 import { createCloudMetrics } from './metrics.ts';
-import { LimitRuleEngine } from '@vigil/contracts';
 import { createPipeline } from './processing/pipeline.ts';
 import { WardStateCache } from './processing/ward-state.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
 import { createEmbeddedUplinkBroker } from './uplink/embedded-broker.ts';
 import { GatewayDirectory } from './uplink/gateway-registry.ts';
 import { createIngestClient } from './uplink/ingest-client.ts';
+import { createUplinkHandler, type UplinkHandlerOptions } from './uplink/uplink-handler.ts';
 
 export interface CloudServiceOptions {
   config: CloudConfig;
@@ -57,7 +57,22 @@ export async function createCloudService(options: CloudServiceOptions) {
     };
   }
 
-  const embedded = config.uplinkUrl ? undefined : await createEmbeddedUplinkBroker({ gateways: gateways!, ingestUsername: config.ingestUsername, logger });
+  let push: ReturnType<typeof createSocketServer> | undefined;
+  const uplinkOptions: UplinkHandlerOptions = {
+    gateways,
+    metrics,
+    logger,
+    onBatch(batch) {
+      const outcome = pipeline.processBatch(batch);
+      for (const update of outcome.vitals) push?.vitals(update);
+      for (const update of outcome.devices) push?.device(update);
+      for (const alarm of outcome.alarms) push?.alarm(alarm);
+      return outcome;
+    },
+  };
+  const embedded = config.uplinkUrl
+    ? undefined
+    : await createEmbeddedUplinkBroker({ gateways: gateways!, ingestUsername: config.ingestUsername, logger, onUplink: createUplinkHandler(uplinkOptions) });
   let httpServer: Server | undefined;
   let socket: ReturnType<typeof createSocketServer> | undefined;
   let ingest: ReturnType<typeof createIngestClient> | undefined;
@@ -91,22 +106,14 @@ export async function createCloudService(options: CloudServiceOptions) {
         url = `mqtt://127.0.0.1:${service.ports.mqtt}`;
         ({ username, secret } = embedded.ingestCredentials);
       }
-      const push = socket;
+      push = socket;
       ingest = createIngestClient({
+        ...uplinkOptions,
         url: url!,
         username,
         secret,
         clientId: 'vigil-cloud-ingest',
-        gateways,
-        metrics,
-        logger,
-        onBatch(batch) {
-          const outcome = pipeline.processBatch(batch);
-          for (const update of outcome.vitals) push.vitals(update);
-          for (const update of outcome.devices) push.device(update);
-          for (const alarm of outcome.alarms) push.alarm(alarm);
-          return outcome;
-        },
+        subscribeUplinks: embedded === undefined,
       });
       await ingest.start();
       logger.info({ httpPort: service.ports.http, uplink: config.uplinkUrl ?? `embedded :${service.ports.mqtt}` }, 'cloud service started');

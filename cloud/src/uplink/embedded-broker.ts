@@ -2,6 +2,12 @@
  * The embedded uplink broker (aedes), used when no external broker URL is configured. Gateways authenticate from
  * the gateway registry and may publish only their own uplink and status topics; the cloud's own ingest client,
  * with a secret made at start, may only subscribe to them. Nobody else gets in.
+ *
+ * Committed before acknowledged: aedes sends a QoS 1 PUBACK before it hands the message to subscribers (and keeps its
+ * session state in memory), so a batch acknowledged to the gateway could be lost with a cloud crash before the ingest
+ * stored it — the gateway would already have deleted it from its outbox. So the batch is committed here, inside
+ * authorizePublish, whose callback aedes awaits before acknowledging; a storage failure refuses the publish (the
+ * connection closes and the gateway sends the batch again). Found by test/faults with kill -9 of the cloud.
  */
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
@@ -12,7 +18,15 @@ import type { GatewayDirectory } from './gateway-registry.ts';
 
 type Principal = { role: 'gateway'; gatewayId: string } | { role: 'ingest' };
 
-export async function createEmbeddedUplinkBroker(options: { gateways: GatewayDirectory; ingestUsername: string; logger: Logger }) {
+export interface EmbeddedUplinkBrokerOptions {
+  gateways: GatewayDirectory;
+  ingestUsername: string;
+  logger: Logger;
+  /** Commit one uplink batch (uplink-handler.ts); throws when it could not be stored. */
+  onUplink: (topic: string, payload: Buffer) => void;
+}
+
+export async function createEmbeddedUplinkBroker(options: EmbeddedUplinkBrokerOptions) {
   const { gateways, ingestUsername, logger } = options;
   const ingestSecret = generateSecret();
   const principals = new WeakMap<Client, Principal>();
@@ -43,7 +57,15 @@ export async function createEmbeddedUplinkBroker(options: { gateways: GatewayDir
     authorizePublish(client, packet, done) {
       const principal = client ? principals.get(client) : undefined;
       const topic = parseTopic(packet.topic);
-      if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel !== 'request') return done(null);
+      if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel === 'uplink') {
+        try {
+          options.onUplink(packet.topic, packet.payload as Buffer);
+          return done(null);
+        } catch (err) {
+          return done(err as Error); // not stored: refuse, so the gateway resends
+        }
+      }
+      if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel === 'status') return done(null);
       // Only the cloud sends requests to gateways.
       if (principal?.role === 'ingest' && topic?.scope === 'gateway' && topic.channel === 'request') return done(null);
       logger.warn({ clientId: client?.id, topic: packet.topic }, 'uplink publish refused');
