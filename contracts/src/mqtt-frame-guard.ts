@@ -81,6 +81,14 @@ export function guardConnection(socket: Socket, maxPacketBytes: number, onViolat
       if (socket.destroyed) return callback();
       socket.write(chunk, () => callback());
     },
+    // aedes writes many small packets (PUBACKs) at once; pass them to the socket as one system call, not one each.
+    writev(chunks: Array<{ chunk: Buffer }>, callback) {
+      if (socket.destroyed) return callback();
+      socket.cork();
+      for (let i = 0; i < chunks.length - 1; i++) socket.write(chunks[i]!.chunk);
+      socket.write(chunks[chunks.length - 1]!.chunk, () => callback());
+      socket.uncork();
+    },
     final(callback) {
       socket.end(() => callback());
     },

@@ -29,11 +29,19 @@ export interface WardOptions {
   deviceOptions?: DeviceGeneratorOptions;
   /** `seeded` for reproducible files; live devices draw a fresh boot id per start. */
   bootIds?: 'seeded' | 'random';
+  /**
+   * Real devices are not synchronised to the wall clock's second. Unset (files): every device powers on at `start`.
+   * Set: each device powers on at `start` + its phase, drawn from the seed (a stream of its own per device), uniform
+   * in [0, withinMs) and rounded down to a multiple of `slotMs`; all its messages then keep that offset.
+   */
+  phaseSpread?: { withinMs: number; slotMs: number };
 }
 
 export interface SimulatedWard {
   patients: PatientModel[];
   generators: DeviceGenerator[];
+  /** Each generator's power-on offset from `start`, ms (all 0 without `phaseSpread`). */
+  phases: number[];
   /** All ground truth, sorted by onset, with stable ids (gt-0001, …). */
   truth: GroundTruthEvent[];
   header(source: SessionHeader['source'], generator?: Record<string, unknown>): SessionHeader;
@@ -69,14 +77,18 @@ export function buildWard(options: WardOptions): SimulatedWard {
 
   const mix = options.artifacts === 'none' ? {} : options.artifacts === undefined || options.artifacts === 'default' ? DEFAULT_ARTIFACT_MIX : options.artifacts;
   const artifacts = assignArtifacts(mix, options.devices, root.fork('artifacts'), window);
-  const generators = options.devices.map((device) => {
+  const spread = options.phaseSpread;
+  const phases = options.devices.map((device) =>
+    spread ? Math.floor(root.fork(`phase:${device.deviceId}`).uniform(0, spread.withinMs) / spread.slotMs) * spread.slotMs : 0,
+  );
+  const generators = options.devices.map((device, i) => {
     const deviceRng = root.fork(`device:${device.deviceId}`);
     return createDeviceGenerator({
       device,
       patient: byId.get(device.patientId)!,
       rng: deviceRng,
       bootId: options.bootIds === 'random' ? randomUUID() : deviceRng.fork('boot').hex(8),
-      start: options.start,
+      start: options.start + phases[i]!,
       ...(options.deviceOptions ? { options: options.deviceOptions } : {}),
       artifacts,
     });
@@ -89,6 +101,7 @@ export function buildWard(options: WardOptions): SimulatedWard {
   return {
     patients,
     generators,
+    phases,
     truth,
     header(source, generator) {
       return {
