@@ -11,8 +11,8 @@
  * against; `fsync: true` (VIGIL_EDGE_OUTBOX_FSYNC) adds power-loss safety at a throughput cost.
  *
  * Bound (policy, documented in docs/architecture.md): at most `maxRecords` records. When a commit takes the outbox
- * over it, the OLDEST records are dropped — the backlog is the least useful data for live care, and the recorder
- * keeps the full device stream on disk — and `onDrop` reports how many, for the metric, the log and the OUTBOX_FULL
+ * over it, the OLDEST records are dropped (alarm records excepted) — the backlog is the least useful data for live
+ * care, and the recorder keeps the full device stream on disk — and `onDrop` reports how many, for the metric, the log and the OUTBOX_FULL
  * technical alarm. A failed commit (e.g. disk full) acknowledges nothing: devices keep and resend their messages.
  */
 import Database from 'better-sqlite3';
@@ -76,7 +76,8 @@ export class Outbox {
     this.#peek = this.#db.prepare('SELECT id, record FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     this.#peekRaw = this.#db.prepare('SELECT id, record AS json, created_at AS createdAt FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?');
-    this.#dropOldest = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)');
+    // Alarm records are never dropped: they are few, and an alarm's history must reach the cloud.
+    this.#dropOldest = this.#db.prepare(`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE record NOT LIKE '{"type":"alarm"%' ORDER BY id LIMIT ?)`);
     this.#commitGroup = this.#db.transaction((rows: Array<[string, number]>) => {
       let last = 0;
       for (const row of rows) last = Number(this.#insert.run(row[0], row[1]).lastInsertRowid);

@@ -171,6 +171,16 @@ describe('Outbox', () => {
     expect(o.peek(0, 100).map((e) => (e.record.type === 'sample' ? e.record.seq : 0))).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   });
 
+  it('never drops alarm records to respect the bound', () => {
+    const o = new Outbox(file, { maxRecords: 3 });
+    open.push(o);
+    const alarm = { type: 'alarm', alarm: { id: 'al-1' } } as never;
+    o.enqueue(alarm, T0);
+    for (let seq = 1; seq <= 5; seq++) o.enqueue(record(seq), T0);
+    o.flush();
+    expect(o.peek(0, 10).map((e) => (e.record.type === 'sample' ? e.record.seq : e.record.type))).toEqual(['alarm', 4, 5]);
+  });
+
   it('peek can stop at an upper id (the backlog lane of the uplink)', () => {
     const o = outbox();
     for (let seq = 1; seq <= 6; seq++) o.append(record(seq), T0);
