@@ -118,8 +118,10 @@ describe('createRecorder', () => {
     try {
       const recorder = createRecorder({ dir, wardId: 'icu-a', gatewayId: 'gw-1', devices: DEVICES, now });
       recorder.record(DEVICES[0]!, 'vitals', vitals(1, T0), T0 + 1);
+      // Real time bounds the wait (Date is not faked): file I/O on a busy machine can take many event-loop turns.
       const settle = async (done: () => boolean) => {
-        for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setImmediate(r));
+        const deadline = Date.now() + 10_000;
+        while (!done() && Date.now() < deadline) await new Promise((r) => setImmediate(r));
       };
       await settle(() => recorder.stats().written === 1);
       vi.advanceTimersByTime(HOUR + 5_000);
