@@ -9,6 +9,7 @@ export * from './alarm.ts';
 export * from './limit-rules.ts';
 export * from './uplink.ts';
 export * from './ward-state.ts';
+export * from './bed-state.ts';
 export * from './rest.ts';
 export * from './socket-events.ts';
 export * from './topics.ts';

@@ -1,13 +1,12 @@
 /**
  * The ward as the edge sees it: newest value of every vital (with its quality) and the device states of every bed,
- * for the local view when the cloud is unreachable. It mirrors the cloud's WardStateCache
- * (cloud/src/processing/ward-state.ts) rule for rule, so the dashboard sees the same thing from either source.
- * (That class is pure and belongs in contracts; the edge cannot depend on the cloud package, hence the mirror.)
+ * for the local view when the cloud is unreachable. The bed rules are the cloud's (contracts/src/bed-state.ts), so
+ * the dashboard sees the same thing from either source.
  *
  * Differences: one ward only; placement from the device registry, not from the record; every registered bed is
  * present from the start (a silent bed must be visible on a fallback screen, not missing from it).
  */
-import type { Alarm, BedState, DeviceRegistryEntry, DeviceUpdate, VitalCode, VitalsUpdate, WardSnapshot } from '@vigil/contracts';
+import { applySampleToBed, applyStatusToBed, compareBeds, emptyBed, type Alarm, type BedState, type DeviceRegistryEntry, type DeviceUpdate, type VitalsUpdate, type WardSnapshot } from '@vigil/contracts';
 import type { LocalSample, LocalStatus } from './local-alarms/technical-alarms.ts';
 
 export class LocalWardState {
@@ -30,7 +29,7 @@ export class LocalWardState {
     let bed = this.#beds.get(record.bedId);
     if (!bed || bed.patientId !== record.patientId) {
       // A new patient in the bed starts a fresh tile.
-      bed = { wardId: this.wardId, bedId: record.bedId, patientId: record.patientId, latest: {}, devices: [], updatedAt: 0 };
+      bed = emptyBed(this.wardId, record.bedId, record.patientId);
       this.#beds.set(record.bedId, bed);
     }
     return bed;
@@ -40,12 +39,7 @@ export class LocalWardState {
   applySample(sample: LocalSample): VitalsUpdate | null {
     const device = this.#devices.get(sample.deviceId);
     if (!device) return null;
-    const bed = this.#bed(device);
-    for (const [code, value] of Object.entries(sample.vitals) as Array<[VitalCode, number]>) {
-      const current = bed.latest[code];
-      if (!current || current.t <= sample.t) bed.latest[code] = { value, t: sample.t, quality: sample.quality[code] ?? 'good' };
-    }
-    bed.updatedAt = Math.max(bed.updatedAt, sample.t);
+    applySampleToBed(this.#bed(device), sample);
     return { wardId: this.wardId, bedId: device.bedId, patientId: device.patientId, t: sample.t, vitals: sample.vitals, quality: sample.quality };
   }
 
@@ -53,23 +47,14 @@ export class LocalWardState {
   applyStatus(status: LocalStatus): DeviceUpdate | null {
     const entry = this.#devices.get(status.deviceId);
     if (!entry) return null;
-    const bed = this.#bed(entry);
-    const existing = bed.devices.find((d) => d.deviceId === status.deviceId);
-    if (existing && existing.t > status.t) return null;
-    const device = {
-      deviceId: entry.deviceId,
-      deviceType: entry.deviceType,
-      state: status.state,
-      battery: status.battery ?? existing?.battery ?? null,
-      t: status.t,
-    };
-    bed.devices = [...bed.devices.filter((d) => d.deviceId !== status.deviceId), device].sort((a, b) => a.deviceId.localeCompare(b.deviceId));
-    bed.updatedAt = Math.max(bed.updatedAt, status.t);
+    // Type and placement from the registry, never from the record.
+    const device = applyStatusToBed(this.#bed(entry), { ...status, deviceId: entry.deviceId, deviceType: entry.deviceType });
+    if (!device) return null;
     return { ...device, wardId: this.wardId, bedId: entry.bedId, patientId: entry.patientId };
   }
 
   beds(): BedState[] {
-    return [...this.#beds.values()].sort((a, b) => a.bedId.localeCompare(b.bedId, 'en', { numeric: true })).map((b) => structuredClone(b));
+    return [...this.#beds.values()].sort(compareBeds).map((b) => structuredClone(b));
   }
 
   /** The ward snapshot the dashboard expects (same contract as the cloud's GET /api/wards/:wardId). */

@@ -1,5 +1,5 @@
 /** The newest value of every vital and the device states of every bed: what a ward snapshot shows. */
-import type { BedState, UplinkSample, UplinkStatus, VitalCode, WardSummary } from '@vigil/contracts';
+import { applySampleToBed, applyStatusToBed, compareBeds, emptyBed, type BedState, type UplinkSample, type UplinkStatus, type WardSummary } from '@vigil/contracts';
 
 export class WardStateCache {
   readonly #beds = new Map<string, BedState>();
@@ -17,7 +17,7 @@ export class WardStateCache {
     let bed = this.#beds.get(key);
     if (!bed || bed.patientId !== record.patientId) {
       // A new patient in the bed starts a fresh tile.
-      bed = { wardId, bedId: record.bedId, patientId: record.patientId, latest: {}, devices: [], updatedAt: 0 };
+      bed = emptyBed(wardId, record.bedId, record.patientId);
       this.#beds.set(key, bed);
     }
     return bed;
@@ -26,34 +26,18 @@ export class WardStateCache {
   /** Apply a sample; values older than what the bed already shows do not replace it (out-of-order, backlog). */
   applySample(wardId: string, sample: UplinkSample): BedState {
     const bed = this.#bed(wardId, sample);
-    for (const [code, value] of Object.entries(sample.vitals) as Array<[VitalCode, number]>) {
-      const current = bed.latest[code];
-      if (!current || current.t <= sample.t) {
-        bed.latest[code] = { value, t: sample.t, quality: sample.quality[code] ?? 'good' };
-      }
-    }
-    bed.updatedAt = Math.max(bed.updatedAt, sample.t);
+    applySampleToBed(bed, sample);
     return bed;
   }
 
   applyStatus(wardId: string, status: UplinkStatus): BedState {
     const bed = this.#bed(wardId, status);
-    const existing = bed.devices.find((d) => d.deviceId === status.deviceId);
-    if (existing && existing.t > status.t) return bed;
-    const device = {
-      deviceId: status.deviceId,
-      deviceType: status.deviceType,
-      state: status.state,
-      battery: status.battery ?? existing?.battery ?? null,
-      t: status.t,
-    };
-    bed.devices = [...bed.devices.filter((d) => d.deviceId !== status.deviceId), device].sort((a, b) => a.deviceId.localeCompare(b.deviceId));
-    bed.updatedAt = Math.max(bed.updatedAt, status.t);
+    applyStatusToBed(bed, status);
     return bed;
   }
 
   bedsOf(wardId: string): BedState[] {
-    return [...this.#beds.values()].filter((b) => b.wardId === wardId).sort((a, b) => a.bedId.localeCompare(b.bedId, 'en', { numeric: true }));
+    return [...this.#beds.values()].filter((b) => b.wardId === wardId).sort(compareBeds);
   }
 
   wards(activeAlarms: (wardId: string) => number): WardSummary[] {
