@@ -4,7 +4,7 @@
  * neither raise an alarm nor hide one. Late (backlog) samples never raise a new alarm.
  */
 import { z } from 'zod';
-import { AlarmPriority } from './alarm.ts';
+import { AlarmPriority, type AlarmEvidence } from './alarm.ts';
 import type { SampleQuality } from './uplink.ts';
 import { VitalCode } from './vitals.ts';
 
@@ -96,4 +96,21 @@ export class LimitRuleEngine {
     }
     return events;
   }
+}
+
+/** What an alarm raised by a limit rule says and shows as evidence; the same words at the edge and in the cloud. */
+export function describeRaise(event: Extract<RuleEvent, { type: 'raise' }>): { message: string; evidence: AlarmEvidence } {
+  const { rule } = event;
+  return {
+    message: `${rule.label}: ${event.value} (limit ${rule.comparator} ${rule.limit})`,
+    evidence: {
+      vital: event.vital,
+      value: event.value,
+      limit: rule.limit,
+      comparator: rule.comparator,
+      windowStart: event.onsetAt,
+      windowEnd: event.raisedAt,
+      conditionDelayMs: rule.delayMs,
+    },
+  };
 }

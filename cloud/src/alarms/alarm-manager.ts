@@ -6,8 +6,7 @@
  *   acknowledge (active)   → acknowledged, and ended when the condition ends
  *   acknowledge (latched)  → ended
  */
-import type { Alarm } from '@vigil/contracts';
-import type { RuleEvent } from '@vigil/contracts';
+import { describeRaise, type Alarm, type RuleEvent } from '@vigil/contracts';
 import type { AlarmTransition, SqliteStore } from '../storage/sqlite-store.ts';
 import { alarmId } from '@vigil/contracts/alarm-id';
 
@@ -54,22 +53,13 @@ export class AlarmManager {
         code: rule.code,
         state: 'active',
         latching: rule.latching,
-        message: `${rule.label}: ${event.value} (limit ${rule.comparator} ${rule.limit})`,
+        ...describeRaise(event),
         onsetAt: event.onsetAt,
         raisedAt: event.raisedAt,
         updatedAt: event.raisedAt,
         endedAt: null,
         acknowledgedBy: null,
         acknowledgedAt: null,
-        evidence: {
-          vital: event.vital,
-          value: event.value,
-          limit: rule.limit,
-          comparator: rule.comparator,
-          windowStart: event.onsetAt,
-          windowEnd: event.raisedAt,
-          conditionDelayMs: rule.delayMs,
-        },
       };
       const changed: Alarm[] = [];
       if (open) changed.push(this.#save({ ...open, state: 'ended', endedAt: event.raisedAt, updatedAt: event.raisedAt }, { at: event.raisedAt, state: 'ended', actor: 'system', detail: 'superseded by a new episode' }));

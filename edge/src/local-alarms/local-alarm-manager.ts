@@ -11,7 +11,7 @@
  * apart from the cloud's own limit-rule alarms for the same episode (different source, different life cycle); the
  * subject (a device id) keeps two devices of one patient apart.
  */
-import { compareAlarms, type Alarm, type AlarmEvidence, type AlarmKind, type AlarmPriority, type AlarmSource, type RuleEvent } from '@vigil/contracts';
+import { compareAlarms, describeRaise, type Alarm, type AlarmEvidence, type AlarmKind, type AlarmPriority, type AlarmSource, type RuleEvent } from '@vigil/contracts';
 import { alarmId } from '@vigil/contracts/alarm-id';
 
 /** What a detector asks to raise. Placement and times come from the detector; state and id from the manager. */
@@ -70,18 +70,9 @@ export function conditionFromRule(event: Extract<RuleEvent, { type: 'raise' }>, 
     kind: 'physiological',
     source: 'edge-limit',
     latching: rule.latching,
-    message: `${rule.label}: ${event.value} (limit ${rule.comparator} ${rule.limit})`,
+    ...describeRaise(event),
     onsetAt: event.onsetAt,
     raisedAt: event.raisedAt,
-    evidence: {
-      vital: event.vital,
-      value: event.value,
-      limit: rule.limit,
-      comparator: rule.comparator,
-      windowStart: event.onsetAt,
-      windowEnd: event.raisedAt,
-      conditionDelayMs: rule.delayMs,
-    },
   };
 }
 
