@@ -13,8 +13,7 @@
  * Seed: VIGIL_FAULT_SEED (default below); it fixes the kill moments and pauses, and is printed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '@vigil/simulators';
-import { account, DeviceFleet, report, sleep, startFaultWard, until, type FaultWard } from '../support/fault-ward.ts';
+import { account, DeviceFleet, drained, planKills, report, sleep, startFaultWard, type FaultWard } from '../support/fault-ward.ts';
 
 const SEED = process.env.VIGIL_FAULT_SEED ?? 'cloud-kill-1';
 const DEVICES = 20;
@@ -33,14 +32,7 @@ describe('cloud processor kill -9 (seeded)', () => {
   });
 
   it('loses and duplicates no sample across 4 cloud kills and restarts', async () => {
-    const rng = new Rng(SEED);
-    const window = (RUN_MS - 8_000) / KILLS;
-    const kills = Array.from({ length: KILLS }, (_, k) => ({
-      plannedAtMs: Math.round(4_000 + k * window + rng.uniform(0, window / 2)),
-      pauseMs: Math.round(rng.uniform(500, 3_000)),
-      killAt: 0,
-      readyAt: 0,
-    }));
+    const kills = planKills(SEED, RUN_MS, KILLS).map((k) => ({ ...k, killAt: 0, readyAt: 0 }));
     console.log(`cloud-kill: seed "${SEED}", plan ${JSON.stringify(kills.map(({ plannedAtMs, pauseMs }) => ({ plannedAtMs, pauseMs })))}`);
     ward = await startFaultWard({ beds: DEVICES });
     await ward.startEdge();
@@ -61,12 +53,7 @@ describe('cloud processor kill -9 (seeded)', () => {
     await sleep(started + RUN_MS - Date.now());
     fleet.stop();
     const stoppedAt = Date.now();
-    await fleet.settled(60_000);
-    const total = fleet.total;
-    const drained = await until('the outbox to drain', async () => (await ward!.edgeMetric('vigil_edge_outbox_records')) === 0 && ward!.storedCount() >= total, 60_000, 100).then(
-      () => Date.now(),
-      () => undefined,
-    );
+    const drainedAt = await drained(ward, fleet);
 
     const result = account(ward, fleet);
     const links = fleet.stats();
@@ -78,7 +65,7 @@ describe('cloud processor kill -9 (seeded)', () => {
       'stored, never sent': result.unexpected,
       'device links': `${links.sent} published, ${links.acked} acknowledged, ${links.dropped} dropped, ${links.failed} failed`,
       ...Object.fromEntries(kills.map((k, i) => [`kill ${i + 1}`, `at +${((k.killAt - started) / 1000).toFixed(2)} s, cloud ready again after ${((k.readyAt - k.killAt) / 1000).toFixed(2)} s`])),
-      'drain (devices stopped → all stored)': drained === undefined ? 'n/a' : `${((drained - stoppedAt) / 1000).toFixed(2)} s`,
+      'drain (devices stopped → all stored)': drainedAt === undefined ? 'n/a' : `${((drainedAt - stoppedAt) / 1000).toFixed(2)} s`,
       ...(result.lost > 0 ? { 'first lost keys': result.lostKeys.join(', ') } : {}),
     });
 

@@ -16,8 +16,7 @@
  * Seed: VIGIL_FAULT_SEED (default below); it fixes the kill moments and pauses, and is printed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '@vigil/simulators';
-import { account, DeviceFleet, report, sleep, startFaultWard, until, type FaultWard } from '../support/fault-ward.ts';
+import { account, DeviceFleet, drained, planKills, report, sleep, startFaultWard, type FaultWard } from '../support/fault-ward.ts';
 
 const SEED = process.env.VIGIL_FAULT_SEED ?? 'edge-kill-1';
 const DEVICES = 20;
@@ -35,16 +34,6 @@ interface Kill {
   readyAt?: number;
 }
 
-/** Kill moments: uniform in one window per kill after a 4 s warm-up, each followed by a pause of 0.5–3 s. */
-function planKills(seed: string): Kill[] {
-  const rng = new Rng(seed);
-  const window = (RUN_MS - 8_000) / KILLS; // the last 4 s let the last restart catch up before the devices stop
-  return Array.from({ length: KILLS }, (_, k) => ({
-    plannedAtMs: Math.round(4_000 + k * window + rng.uniform(0, window / 2)),
-    pauseMs: Math.round(rng.uniform(500, 3_000)),
-  }));
-}
-
 const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 
 describe('edge gateway kill -9 (seeded)', () => {
@@ -57,7 +46,7 @@ describe('edge gateway kill -9 (seeded)', () => {
   });
 
   it('loses and duplicates no sample across 3 kills and restarts', async () => {
-    const kills = planKills(SEED);
+    const kills: Kill[] = planKills(SEED, RUN_MS, KILLS);
     console.log(`edge-kill: seed "${SEED}", plan ${JSON.stringify(kills)}`);
     ward = await startFaultWard({
       beds: DEVICES,
@@ -84,13 +73,7 @@ describe('edge gateway kill -9 (seeded)', () => {
     fleet.stop();
     const stoppedAt = Date.now();
 
-    // Drain: every sample acknowledged by the edge, then the outbox empty and the cloud holding as many as were sent.
-    await fleet.settled(60_000);
-    const total = fleet.total;
-    const drained = await until('the outbox to drain', async () => (await ward!.edgeMetric('vigil_edge_outbox_records')) === 0 && ward!.storedCount() >= total, 60_000, 100).then(
-      () => Date.now(),
-      () => undefined, // a loss: account below and report it
-    );
+    const drainedAt = await drained(ward, fleet);
 
     const result = account(ward, fleet);
     const links = fleet.stats();
@@ -112,7 +95,7 @@ describe('edge gateway kill -9 (seeded)', () => {
       'rejected (last edge process)': rejected,
       'device links': `${links.sent} published, ${links.acked} acknowledged, ${links.dropped} dropped, ${links.failed} failed`,
       ...Object.fromEntries(recovery.map((r, i) => [`kill ${i + 1}`, r])),
-      'drain (devices stopped → all stored)': seconds(drained === undefined ? undefined : drained - stoppedAt),
+      'drain (devices stopped → all stored)': seconds(drainedAt === undefined ? undefined : drainedAt - stoppedAt),
       ...(result.lost > 0 ? { 'first lost keys': result.lostKeys.join(', ') } : {}),
     });
 

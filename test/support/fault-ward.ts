@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { HealthResponse, VitalCode } from '@vigil/contracts';
 import { PROVISIONING_FILES, provisionWard, writeWardProvisioning, type WardProvisioning } from '@vigil/edge';
-import { MqttDeviceLink, type LinkStats } from '@vigil/simulators';
+import { MqttDeviceLink, Rng, type LinkStats } from '@vigil/simulators';
 import { freePort } from './mosquitto.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -307,4 +307,27 @@ export function report(title: string, lines: Record<string, unknown>): void {
   const width = Math.max(...Object.keys(lines).map((k) => k.length));
   const body = Object.entries(lines).map(([k, v]) => `  ${k.padEnd(width)}  ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   console.log([`── ${title}`, ...body].join('\n'));
+}
+
+/** Seeded kill moments: one per window after a 4 s warm-up (uniform in its first half), each then paused 0.5–3 s. */
+export function planKills(seed: string, runMs: number, kills: number): Array<{ plannedAtMs: number; pauseMs: number }> {
+  const rng = new Rng(seed);
+  const window = (runMs - 8_000) / kills; // the last 4 s let the last restart catch up before the devices stop
+  return Array.from({ length: kills }, (_, k) => ({
+    plannedAtMs: Math.round(4_000 + k * window + rng.uniform(0, window / 2)),
+    pauseMs: Math.round(rng.uniform(500, 3_000)),
+  }));
+}
+
+/**
+ * After the devices stopped: wait until every sample was acknowledged, the edge's outbox is empty and the cloud holds
+ * as many samples as were sent. Resolves with the time that happened, or undefined (a loss: the caller accounts).
+ */
+export async function drained(ward: FaultWard, fleet: DeviceFleet): Promise<number | undefined> {
+  await fleet.settled(60_000);
+  const total = fleet.total;
+  return until('the outbox to drain', async () => (await ward.edgeMetric('vigil_edge_outbox_records')) === 0 && ward.storedCount() >= total, 60_000, 100).then(
+    () => Date.now(),
+    () => undefined,
+  );
 }
