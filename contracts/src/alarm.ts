@@ -67,11 +67,47 @@ export const Alarm = z
     updatedAt: EpochMs,
     endedAt: EpochMs.nullable(),
     acknowledgedBy: z.string().max(100).nullable(),
+    /** Wall-clock time of the acknowledgement (a person acted; not event time). */
     acknowledgedAt: EpochMs.nullable(),
     evidence: AlarmEvidence,
+    /**
+     * Audio paused until this wall-clock time (IEC 60601-1-8 "audio paused": time-limited, the visual signal stays).
+     * Absent or null: not paused.
+     */
+    audioPausedUntil: EpochMs.nullable().optional(),
+    /** The second role notified because nobody acknowledged in time (IHE ACM escalation), and when (wall clock). */
+    escalatedTo: z.enum(['charge_nurse']).nullable().optional(),
+    escalatedAt: EpochMs.nullable().optional(),
+    /** Device streams whose conditions make up this one episode (grouping: one episode is one alarm). */
+    sources: z.array(Id).max(16).optional(),
   })
   .strict();
 export type Alarm = z.infer<typeof Alarm>;
+
+/**
+ * IHE PCD ACM alarm phases, recorded with every transition: start, update (priority or evidence changed),
+ * escalate / de-escalate, end; plus the people's actions.
+ */
+export const AlarmPhase = z.enum(['start', 'update', 'escalate', 'de-escalate', 'end', 'acknowledge', 'audio-pause', 'audio-resume', 'latch']);
+export type AlarmPhase = z.infer<typeof AlarmPhase>;
+
+/** One entry of an alarm's history: what happened, to which state, who did it and when. */
+export const AlarmTransition = z
+  .object({
+    alarmId: Id,
+    /** 1, 2, … per alarm. */
+    n: z.number().int().min(1),
+    phase: AlarmPhase,
+    state: AlarmState,
+    priority: AlarmPriority,
+    /** Event time for detector transitions; wall-clock time for a person's action. */
+    at: EpochMs,
+    /** 'system', 'edge' or the username of the person who acted. */
+    actor: z.string().max(100),
+    detail: z.string().max(500).nullable(),
+  })
+  .strict();
+export type AlarmTransition = z.infer<typeof AlarmTransition>;
 
 /** Active alarms first, then by priority, then newest first: the order of an alarm list (IEC 60601-1-8). */
 export function compareAlarms(a: Alarm, b: Alarm): number {

@@ -17,3 +17,7 @@ export * from './errors.ts';
 export * from './payload.ts';
 export * from './config.ts';
 export * from './registry.ts';
+export * from './auth.ts';
+export * from './api.ts';
+export * from './news2.ts';
+export * from './features.ts';

@@ -40,6 +40,19 @@ export const DEFAULT_LIMIT_RULES: readonly LimitRule[] = [
   { code: 'TEMP_HIGH', vitals: ['temp'], comparator: '>', limit: 39, priority: 'low', delayMs: 60_000, latching: false, label: 'Temperature high' },
 ];
 
+/**
+ * A patient's rules: the defaults with the patient's overrides merged in by code (an override replaces the default of
+ * the same code, a new code adds a rule; order: defaults first, then additions). Used by the edge's critical limits
+ * and the cloud's limit detector.
+ */
+export function mergeLimitRules(defaults: readonly LimitRule[], overrides: readonly LimitRule[] | undefined): readonly LimitRule[] {
+  if (!overrides || overrides.length === 0) return defaults;
+  const byCode = new Map(overrides.map((r) => [r.code, r]));
+  const merged = defaults.map((r) => byCode.get(r.code) ?? r);
+  const known = new Set(defaults.map((r) => r.code));
+  return [...merged, ...overrides.filter((r) => !known.has(r.code))];
+}
+
 export type RuleEvent =
   | { type: 'raise'; rule: LimitRule; patientId: string; onsetAt: number; raisedAt: number; vital: VitalCode; value: number }
   | { type: 'clear'; rule: LimitRule; patientId: string; at: number; vital: VitalCode; value: number };
@@ -49,6 +62,9 @@ interface ConditionState {
   raised: boolean;
   lastT: number;
 }
+
+/** An engine's condition states, JSON-safe (checkpoints): key → [since, raised, lastT]. */
+export type LimitRuleEngineState = Record<string, [number | null, boolean, number | null]>;
 
 export interface RuleInput {
   patientId: string;
@@ -64,6 +80,24 @@ export class LimitRuleEngine {
 
   constructor(rules: readonly LimitRule[] = DEFAULT_LIMIT_RULES) {
     this.rules = rules;
+  }
+
+  /** The condition states, for a checkpoint; `restore` brings them back (same decisions afterwards). */
+  snapshot(): LimitRuleEngineState {
+    const out: LimitRuleEngineState = {};
+    for (const [key, s] of this.#state) out[key] = [s.since, s.raised, Number.isFinite(s.lastT) ? s.lastT : null];
+    return out;
+  }
+
+  restore(state: LimitRuleEngineState): void {
+    this.#state.clear();
+    for (const [key, [since, raised, lastT]] of Object.entries(state)) this.#state.set(key, { since, raised, lastT: lastT ?? -Infinity });
+  }
+
+  /** True when some condition is pending or raised (the engine's state matters for a checkpoint). */
+  get idle(): boolean {
+    for (const s of this.#state.values()) if (s.since !== null || s.raised) return false;
+    return true;
   }
 
   evaluate(input: RuleInput): RuleEvent[] {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Alarm } from './alarm.ts';
 import { DeviceState, DeviceType } from './device-messages.ts';
 import { BedId, DeviceId, EpochMs, PatientId, WardId } from './ids.ts';
+import { News2Response } from './news2.ts';
 import { SampleQuality } from './uplink.ts';
 import { VitalCode } from './vitals.ts';
 
@@ -28,6 +29,12 @@ export const BedState = z
     latest: z.partialRecord(VitalCode, LatestValue),
     devices: z.array(BedDevice),
     updatedAt: EpochMs,
+    /** The newest NEWS2 (cloud only): aggregate, response band, and the event-time end of its window. */
+    news2: z
+      .object({ total: z.number().int().min(0), response: News2Response, anySingleThree: z.boolean(), complete: z.boolean(), end: EpochMs })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 export type BedState = z.infer<typeof BedState>;

@@ -155,6 +155,7 @@ export function attachLocalView(httpServer: HttpServer, options: LocalViewOption
     throw new PmError('PM_ERR_CONFIG_INVALID', `the local view token must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
   const { wardId, logger } = options;
+  let alarmCursor = 0;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     cors: { origin: options.corsOrigins ?? [] },
     serveClient: false,
@@ -193,7 +194,10 @@ export function attachLocalView(httpServer: HttpServer, options: LocalViewOption
       for (const joined of socket.rooms) if (joined !== socket.id) void socket.leave(joined);
       void socket.join(room(wardId));
       options.audit?.({ action: 'ward-join', wardId, address: socket.handshake.address });
-      reply({ ok: true, snapshot: options.snapshot() });
+      // The edge keeps no durable alarm log: its cursor counts this process's alarm pushes, and a join never has
+      // missed events to replay (`gap` when the client's cursor is not from this run): the snapshot is the truth.
+      const cursor = parsed.data.cursor;
+      reply({ ok: true, snapshot: options.snapshot(), cursor: alarmCursor, missed: [], gap: cursor !== undefined && cursor !== alarmCursor });
     });
   });
 
@@ -208,7 +212,7 @@ export function attachLocalView(httpServer: HttpServer, options: LocalViewOption
     enabled: true,
     handleLocalViewRequest: (req, res) => handleLocalViewRequest(req, res, rest),
     vitals: (update) => void io.to(room(update.wardId)).emit('vitals', update),
-    alarm: (alarm) => void io.to(room(alarm.wardId)).emit('alarm', alarm),
+    alarm: (alarm) => void io.to(room(alarm.wardId)).emit('alarm', alarm, ++alarmCursor),
     device: (update) => void io.to(room(update.wardId)).emit('device', update),
     clients: () => io.of('/').sockets.size,
     close: () =>

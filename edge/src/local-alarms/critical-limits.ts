@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LIMIT_RULES, LimitRule, LimitRuleEngine, PatientId, PmError, type RuleEvent, type RuleInput } from '@vigil/contracts';
+import { DEFAULT_LIMIT_RULES, LimitRule, LimitRuleEngine, mergeLimitRules, PatientId, PmError, type RuleEvent, type RuleInput } from '@vigil/contracts';
 
 /** The edge's default set: the critical (high-priority) rules. */
 export const EDGE_CRITICAL_RULES: readonly LimitRule[] = DEFAULT_LIMIT_RULES.filter((r) => r.priority === 'high');
@@ -58,14 +58,8 @@ export function loadPatientLimits(file: string): PatientLimits {
   return parsePatientLimits(raw, `patient limits file ${file}`);
 }
 
-/** Defaults with a patient's overrides merged in by code (override wins; order: defaults first, then additions). */
-export function mergeRules(defaults: readonly LimitRule[], overrides: readonly LimitRule[] | undefined): readonly LimitRule[] {
-  if (!overrides || overrides.length === 0) return defaults;
-  const byCode = new Map(overrides.map((r) => [r.code, r]));
-  const merged = defaults.map((r) => byCode.get(r.code) ?? r);
-  const known = new Set(defaults.map((r) => r.code));
-  return [...merged, ...overrides.filter((r) => !known.has(r.code))];
-}
+/** Defaults with a patient's overrides merged in by code (the rule lives in contracts, shared with the cloud). */
+export const mergeRules = mergeLimitRules;
 
 export interface CriticalLimitsOptions {
   /** The ward's default rules; EDGE_CRITICAL_RULES unless given. */
