@@ -1,131 +1,220 @@
-import { afterEach, beforeEach, describe, it, expect } from 'vitest';
-import type { UplinkBatch, UplinkRecord } from '@vigil/contracts';
-import { alarmId } from '@vigil/contracts/alarm-id';
-import { AlarmManager } from '../src/alarms/alarm-manager.ts';
-import { createCloudMetrics, type CloudMetrics } from '../src/metrics.ts';
-import { LimitRuleEngine } from '@vigil/contracts';
-import { createPipeline, type Pipeline } from '../src/processing/pipeline.ts';
-import { WardStateCache } from '../src/processing/ward-state.ts';
-import { SqliteStore } from '../src/storage/sqlite-store.ts';
-import { T0, sample, status } from './fixtures.ts';
+/**
+ * The pipeline end to end inside the cloud (batch → store → operators → alarms → checkpoint), fed batches directly:
+ * idempotence, condition delays, stream reordering, late data, NEWS2 windows, restore after a restart, and the
+ * advisory detector's place (it can add an advisory alarm, never touch a rule alarm).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Alarm, UplinkRecord, UplinkSample, VitalCode } from '@vigil/contracts';
+import type { AnomalyDetector, AnomalyInput } from '../src/detectors/anomaly-detector.ts';
+import { startHarness, type Harness } from './cloud-harness.ts';
+import { sample } from './fixtures.ts';
 
-const NOW = T0 + 60_000;
-
-function batch(records: UplinkRecord[], batchSeq = 1): UplinkBatch {
-  return { v: 1, gatewayId: 'gw-a', wardId: 'ward-a', batchSeq, sentAt: NOW - 100, records };
+/** A minute boundary, so NEWS2 windows are [T, T + 60 s), [T + 60 s, …). */
+const T = 1_764_000_000_000;
+let harnesses: Harness[] = [];
+afterEach(async () => {
+  await Promise.all(harnesses.map((h) => h.close()));
+  harnesses = [];
+});
+async function harness(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+  const h = await startHarness(options);
+  harnesses.push(h);
+  return h;
 }
 
-/** hr over the HR_HIGH limit (130) for 10 s of event time: samples at T0 .. T0+10s. */
-function tachycardia(): UplinkRecord[] {
-  return Array.from({ length: 11 }, (_, i) => sample({ seq: i + 1, t: T0 + i * 1_000, vitals: { hr: 140 + i }, quality: { hr: 'good' } }));
+/** A device stream of 1 Hz samples from `from` (s after T), vitals by second. */
+function stream(n: number, vitalsAt: (s: number) => Partial<Record<VitalCode, number>>, o: Partial<UplinkSample> = {}, from = 0): UplinkSample[] {
+  return Array.from({ length: n }, (_, i) => {
+    const s = from + i;
+    const vitals = vitalsAt(s);
+    return sample({
+      patientId: 'pt-a1',
+      bedId: 'bed-01',
+      deviceId: 'mon-a1',
+      seq: s,
+      t: T + s * 1000,
+      receivedAt: T + s * 1000 + 20,
+      vitals,
+      quality: Object.fromEntries(Object.keys(vitals).map((k) => [k, 'good'])),
+      ...o,
+    });
+  });
+}
+const normal = { hr: 72, spo2: 97, rr: 15, temp: 36.8, abpSys: 120 };
+/** Tachycardia 140/min from s = 20 to 59, then normal. */
+const tachy = (s: number) => ({ ...normal, hr: s >= 20 && s < 60 ? 140 : 72 });
+const summary = (alarms: Alarm[]) => alarms.map((a) => `${a.id} ${a.code} ${a.state} ${a.onsetAt - T} ${a.raisedAt - T} ${a.endedAt === null ? '-' : a.endedAt - T}`).sort();
+
+async function feedInBatches(h: Harness, records: UplinkRecord[], size: number): Promise<Alarm[]> {
+  const changed: Alarm[] = [];
+  for (let i = 0; i < records.length; i += size) changed.push(...(await h.feed('ward-a', records.slice(i, i + size))).alarms.map((e) => e.alarm));
+  return changed;
+}
+async function storedAlarms(h: Harness): Promise<Alarm[]> {
+  return (await h.cloud.db.all<{ body: string }>('SELECT body FROM alarms ORDER BY id')).map((r) => JSON.parse(r.body) as Alarm);
 }
 
-async function counter(metric: { get(): Promise<{ values: Array<{ value: number; labels: object }> }> }): Promise<Array<[object, number]>> {
-  return (await metric.get()).values.map((v) => [v.labels, v.value]);
-}
-
-describe('createPipeline', () => {
-  let store: SqliteStore;
-  let wardState: WardStateCache;
-  let alarms: AlarmManager;
-  let metrics: CloudMetrics;
-  let pipeline: Pipeline;
-
-  beforeEach(() => {
-    store = new SqliteStore(':memory:');
-    wardState = new WardStateCache();
-    alarms = new AlarmManager(store);
-    metrics = createCloudMetrics();
-    pipeline = createPipeline({ store, wardState, rules: new LimitRuleEngine(), alarms, metrics, now: () => NOW });
-  });
-  afterEach(() => {
-    store.close();
+describe('pipeline: one batch, exactly once', () => {
+  it('stores a redelivered batch once and changes nothing the second time', async () => {
+    const h = await harness();
+    const batch = stream(40, tachy);
+    const first = await h.feed('ward-a', batch);
+    const second = await h.feed('ward-a', batch);
+    expect(first.stored).toBe(40);
+    expect(second.stored).toBe(0);
+    expect(second.duplicates).toBe(40);
+    expect(second.alarms).toEqual([]);
+    expect(second.vitals).toEqual([]);
   });
 
-  it('stores new samples and reports vitals, beds and the alarm they raise', () => {
-    const outcome = pipeline.processBatch(batch(tachycardia()));
-    expect(outcome.stored).toBe(11);
-    expect(outcome.duplicates).toBe(0);
-    expect(store.countSamples()).toBe(11);
-    expect(outcome.vitals).toHaveLength(11);
-    expect(outcome.vitals[0]).toEqual({ wardId: 'ward-a', bedId: 'bed-01', patientId: 'pt-1', t: T0, vitals: { hr: 140 }, quality: { hr: 'good' } });
-    expect(outcome.vitals.map((v) => v.t - T0)).toEqual([0, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000]);
-    expect(outcome.alarms.map((a) => [a.id, a.code, a.state, a.onsetAt, a.raisedAt, a.wardId, a.bedId, a.patientId])).toEqual([
-      [alarmId('pt-1', 'HR_HIGH', T0), 'HR_HIGH', 'active', T0, T0 + 10_000, 'ward-a', 'bed-01', 'pt-1'],
-    ]);
-    expect(outcome.beds).toEqual([
-      { wardId: 'ward-a', bedId: 'bed-01', patientId: 'pt-1', latest: { hr: { value: 150, t: T0 + 10_000, quality: 'good' } }, devices: [], updatedAt: T0 + 10_000 },
-    ]);
-    expect(outcome.devices).toEqual([]);
-    // The bed is persisted in the same transaction.
-    expect(store.loadBeds()).toEqual(outcome.beds);
-    expect(alarms.openAlarms('ward-a').map((a) => a.id)).toEqual([alarmId('pt-1', 'HR_HIGH', T0)]);
+  it('raises a limit alarm once its condition delay has elapsed in event time, and ends it when the condition ends', async () => {
+    const h = await harness();
+    const changes = await feedInBatches(h, stream(120, tachy), 7);
+    const hr = changes.filter((a) => a.code === 'HR_HIGH');
+    // Onset at s = 20; the 10 s delay elapses at s = 30; the condition ends at s = 60.
+    expect(hr[0]).toMatchObject({ state: 'active', onsetAt: T + 20_000, raisedAt: T + 30_000, priority: 'medium', source: 'limit-rule' });
+    expect(hr.at(-1)).toMatchObject({ state: 'ended', endedAt: T + 60_000 });
+    expect(new Set(hr.map((a) => a.id)).size).toBe(1);
   });
 
-  it('a redelivered batch stores nothing, counts duplicates and raises no alarm twice', async () => {
-    const records: UplinkRecord[] = [...tachycardia(), status({ t: T0 + 500, battery: 64 })];
-    const first = pipeline.processBatch(batch(records));
-    expect([first.stored, first.duplicates, first.alarms.length, first.devices.length]).toEqual([11, 0, 1, 1]);
-
-    const again = pipeline.processBatch(batch(records));
-    expect(again).toEqual({ stored: 0, duplicates: 12, vitals: [], devices: [], beds: [], alarms: [] });
-    expect(store.countSamples()).toBe(11);
-    expect(store.db.prepare('SELECT count(*) AS n FROM alarms').get()).toEqual({ n: 1 });
-    expect(store.db.prepare('SELECT count(*) AS n FROM alarm_transitions').get()).toEqual({ n: 1 });
-
-    expect(await counter(metrics.batches)).toEqual([[{}, 2]]);
-    expect(await counter(metrics.samplesStored)).toEqual([[{}, 11]]);
-    expect(await counter(metrics.duplicates)).toEqual([[{}, 12]]);
-    expect(await counter(metrics.alarms)).toEqual([[{ priority: 'medium', kind: 'physiological' }, 1]]);
+  it('gives the same alarms when the edge sends live data before its backlog (per-stream reordering)', async () => {
+    const records = stream(120, tachy);
+    const inOrder = await harness();
+    await feedInBatches(inOrder, records, 10);
+    // Reconnect after an outage: seconds 25..29 (up to the raise at 30) wait in the backlog while 30..33 go live
+    // first: 9 s of event time ahead, within the 10 s reorder bound.
+    const reordered = await harness();
+    const shuffled = [...records.slice(0, 25), ...records.slice(30, 34), ...records.slice(25, 30), ...records.slice(34)];
+    await feedInBatches(reordered, shuffled, 5);
+    const a = summary(await storedAlarms(inOrder));
+    expect(a.length).toBeGreaterThan(0);
+    expect(summary(await storedAlarms(reordered))).toEqual(a);
   });
 
-  it('a partly redelivered batch processes only its new records', () => {
-    const records = tachycardia();
-    pipeline.processBatch(batch(records.slice(0, 6)));
-    const outcome = pipeline.processBatch(batch(records, 2));
-    expect([outcome.stored, outcome.duplicates]).toEqual([5, 6]);
-    expect(outcome.vitals.map((v) => v.t - T0)).toEqual([6_000, 7_000, 8_000, 9_000, 10_000]);
-    expect(outcome.alarms.map((a) => [a.code, a.onsetAt])).toEqual([['HR_HIGH', T0]]);
+  it('never raises an alarm from samples the edge forwarded late (its backlog)', async () => {
+    const h = await harness();
+    const changes = await feedInBatches(h, stream(60, tachy, { late: true }), 10);
+    expect(changes.filter((a) => a.source === 'limit-rule')).toEqual([]);
+    expect(h.cloud.pipeline.openAlarms('ward-a')).toEqual([]);
+  });
+});
+
+describe('pipeline: NEWS2 over event-time windows', () => {
+  it('scores each closed minute and raises the NEWS2 alarm at the window end, with its onset at the window start', async () => {
+    const h = await harness({ config: { outOfOrdernessMs: 5_000 } });
+    // HR 140 (3 points: single parameter 3 → low-medium → low priority) over the whole first minute.
+    const outcome = await h.feed('ward-a', stream(70, (s) => ({ ...normal, hr: s < 60 ? 140 : 72 })));
+    const news2 = outcome.news2.filter((n) => n.end === T + 60_000);
+    expect(news2).toHaveLength(1);
+    expect(news2[0]!.result.parameters.hr?.points).toBe(3);
+    expect(news2[0]!.result.anySingleThree).toBe(true);
+    const alarm = outcome.alarms.map((e) => e.alarm).find((a) => a.code === 'NEWS2');
+    expect(alarm).toMatchObject({ priority: 'low', onsetAt: T, raisedAt: T + 60_000, source: 'news2', kind: 'physiological' });
+    const rows = await h.cloud.db.all<{ total: number; response: string }>('SELECT total, response FROM news2_scores WHERE patient_id = ?', ['pt-a1']);
+    expect(rows).toEqual([{ total: 3, response: 'low-medium' }]);
   });
 
-  it('a status updates the bed\u2019s devices and is reported as a device update', () => {
-    const outcome = pipeline.processBatch(batch([status({ deviceId: 'wear-01', deviceType: 'wearable', battery: 41, signal: -70 })]));
-    expect(outcome.stored).toBe(0);
-    expect(outcome.devices).toEqual([
-      { deviceId: 'wear-01', deviceType: 'wearable', state: 'online', battery: 41, t: T0, wardId: 'ward-a', bedId: 'bed-01', patientId: 'pt-1' },
-    ]);
-    expect(outcome.beds[0]?.devices).toEqual([{ deviceId: 'wear-01', deviceType: 'wearable', state: 'online', battery: 41, t: T0 }]);
-    expect(store.loadBeds()).toEqual(outcome.beds);
+  it('revises a window with a late sample within the allowed lateness, without moving the alarm', async () => {
+    const h = await harness({ config: { outOfOrdernessMs: 5_000 } });
+    const records = stream(70, () => normal);
+    const held = records.splice(30, 1); // one sample of the first minute arrives after the window fired
+    await h.feed('ward-a', records);
+    const late = await h.feed('ward-a', held.map((r) => ({ ...r, vitals: { ...r.vitals, hr: 200 } })));
+    expect(late.news2.map((n) => [n.end - T, n.revision])).toEqual([[60_000, 1]]);
+    expect(late.alarms.filter((e) => e.alarm.code === 'NEWS2')).toEqual([]);
   });
 
-  it('late samples are stored and shown but raise no alarm', async () => {
-    const late = tachycardia().map((r) => ({ ...r, late: true }));
-    const outcome = pipeline.processBatch(batch(late));
-    expect(outcome.stored).toBe(11);
-    expect(outcome.alarms).toEqual([]);
-    expect(outcome.beds[0]?.latest.hr?.value).toBe(150);
-    // End-to-end latency is measured on live samples only.
-    const hist = await metrics.endToEnd.get();
-    expect(hist.values.find((v) => v.metricName === 'vigil_cloud_device_to_stored_seconds_count')?.value).toBe(0);
+  it('keeps a sample later than the allowed lateness as a side output: stored, counted, in no window', async () => {
+    const h = await harness({ config: { outOfOrdernessMs: 5_000, allowedLatenessMs: 10_000 } });
+    const records = stream(200, () => normal);
+    const held = records.splice(10, 1);
+    await h.feed('ward-a', records);
+    const outcome = await h.feed('ward-a', held);
+    expect(outcome.stored).toBe(1);
+    expect(outcome.news2).toEqual([]);
+    const dropped = await h.cloud.db.all('SELECT seq FROM dropped_late_samples');
+    expect(dropped).toEqual([{ seq: 10 }]);
   });
+});
 
-  it('measures device-to-stored latency of live samples from event time to now', async () => {
-    pipeline.processBatch(batch([sample({ t: NOW - 2_000 })]));
-    const hist = await metrics.endToEnd.get();
-    expect(hist.values.find((v) => v.metricName === 'vigil_cloud_device_to_stored_seconds_sum')?.value).toBe(2);
-    expect(hist.values.find((v) => v.metricName === 'vigil_cloud_device_to_stored_seconds_count')?.value).toBe(1);
-  });
+describe('pipeline: checkpoint and restore', () => {
+  it('after a restart on the same database, continues to exactly the alarms of an uninterrupted run', async () => {
+    const records = [...stream(150, tachy), ...stream(150, (s) => ({ ...normal, spo2: s >= 40 && s < 100 ? 85 : 97 }), { deviceId: 'mon-a2', patientId: 'pt-a2', bedId: 'bed-02' })];
+    records.sort((a, b) => (a as UplinkSample).t - (b as UplinkSample).t);
+    const whole = await harness({ config: { outOfOrdernessMs: 5_000 } });
+    await feedInBatches(whole, records, 9);
+    const expected = summary(await storedAlarms(whole));
+    const expectedNews2 = await whole.cloud.db.all('SELECT patient_id, "end", total, revision FROM news2_scores ORDER BY patient_id, "end"');
 
-  it('reports one bed per changed bed and one alarm per patient', () => {
-    const records: UplinkRecord[] = [];
-    for (const [patientId, bedId, deviceId] of [['pt-1', 'bed-01', 'mon-01'], ['pt-2', 'bed-02', 'mon-02']] as const) {
-      for (let i = 0; i <= 15; i++) records.push(sample({ patientId, bedId, deviceId, seq: i, t: T0 + i * 1_000, vitals: { spo2: 85 }, quality: { spo2: 'good' } }));
+    for (const cut of [37, 101, 222]) {
+      const first = await startHarness({ config: { outOfOrdernessMs: 5_000 } });
+      await feedInBatches(first, records.slice(0, cut), 9);
+      await first.close(true);
+      const second = await harness({ config: { outOfOrdernessMs: 5_000 }, dir: first.dir });
+      expect(second.cloud.restoreReport?.patients).toBeGreaterThan(0);
+      // Redelivery of the last batch before the restart is absorbed, then the rest follows.
+      await feedInBatches(second, records.slice(Math.max(0, cut - 9), records.length), 9);
+      expect(summary(await storedAlarms(second)), `cut at ${cut}`).toEqual(expected);
+      expect(await second.cloud.db.all('SELECT patient_id, "end", total, revision FROM news2_scores ORDER BY patient_id, "end"')).toEqual(expectedNews2);
     }
-    const outcome = pipeline.processBatch(batch(records));
-    expect(outcome.beds.map((b) => b.bedId)).toEqual(['bed-01', 'bed-02']);
-    expect(outcome.alarms.map((a) => [a.patientId, a.bedId, a.code, a.raisedAt - T0])).toEqual([
-      ['pt-1', 'bed-01', 'SPO2_LOW', 15_000],
-      ['pt-2', 'bed-02', 'SPO2_LOW', 15_000],
-    ]);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('restores samples held behind a gap in their stream (committed, not yet released to the rules)', async () => {
+    const records = stream(150, tachy);
+    const whole = await harness({ config: { outOfOrdernessMs: 5_000 } });
+    await feedInBatches(whole, records, 9);
+    const expected = summary(await storedAlarms(whole));
+    // Second 26 (inside the condition delay) is held back: 27..32 wait behind it when the processor stops.
+    const first = await startHarness({ config: { outOfOrdernessMs: 5_000 } });
+    await feedInBatches(first, [...records.slice(0, 26), ...records.slice(27, 33)], 9);
+    await first.close(true);
+    const second = await harness({ config: { outOfOrdernessMs: 5_000 }, dir: first.dir });
+    expect(second.cloud.restoreReport?.pendingSamples).toBe(6);
+    await feedInBatches(second, [records[26]!, ...records.slice(33)], 9);
+    expect(summary(await storedAlarms(second))).toEqual(expected);
+  });
+});
+
+describe('pipeline: the anomaly detector is advisory', () => {
+  const detector = (anomalous: boolean, fail = false): AnomalyDetector & { seen: AnomalyInput[] } => ({
+    name: 'test-double',
+    version: '0',
+    backend: 'none',
+    contextWindows: 3,
+    seen: [],
+    async scoreBatch(inputs) {
+      this.seen.push(...inputs);
+      if (fail) throw new Error('model exploded');
+      return inputs.map((i) => ({ patientId: i.patientId, score: anomalous ? 0.9 : 0.1, threshold: 0.5, anomalous, contributions: { hr: 0.7, spo2: 0.3 }, explanation: 'heart rate rising over 5 min' }));
+    },
+  });
+  const records = () => stream(400, tachy);
+  const config = { outOfOrdernessMs: 5_000, featureWindowMs: 60_000, featureSlideMs: 60_000 };
+
+  it('adds an explained low-priority advisory alarm and leaves every rule alarm exactly as without a detector', async () => {
+    const plain = await harness({ config });
+    await feedInBatches(plain, records(), 20);
+    const yes = detector(true);
+    const withModel = await harness({ config, detector: yes });
+    await feedInBatches(withModel, records(), 20);
+    const rules = (alarms: Alarm[]) => summary(alarms.filter((a) => a.kind !== 'advisory'));
+    expect(rules(await storedAlarms(withModel))).toEqual(rules(await storedAlarms(plain)));
+    const advisory = (await storedAlarms(withModel)).filter((a) => a.kind === 'advisory');
+    expect(advisory).toHaveLength(1);
+    expect(advisory[0]).toMatchObject({ code: 'ML_ANOMALY', priority: 'low', source: 'lstm' });
+    expect(advisory[0]!.evidence.contributions).toEqual({ hr: 0.7, spo2: 0.3 });
+    expect(advisory[0]!.message).toContain('heart rate rising');
+    expect(yes.seen.length).toBeGreaterThan(0);
+  });
+
+  it('a detector that says "normal", or fails, changes no rule alarm', async () => {
+    const plain = await harness({ config });
+    await feedInBatches(plain, records(), 20);
+    for (const d of [detector(false), detector(true, true)]) {
+      const h = await harness({ config, detector: d });
+      await feedInBatches(h, records(), 20);
+      expect(summary(await storedAlarms(h))).toEqual(summary(await storedAlarms(plain)));
+    }
   });
 });

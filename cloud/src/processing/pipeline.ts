@@ -1,13 +1,29 @@
 /**
- * One uplink batch, in one transaction: store each record idempotently, and for records that are new, update the
- * ward state and run the detectors. Only after the commit are the changes pushed to dashboards; only after that
- * is the batch acknowledged (by the caller).
+ * One uplink batch, exactly once: in ONE transaction the batch's records are stored idempotently (their keys make a
+ * redelivery a no-op), the new samples run through the operators (stream-processor.ts), and everything that changed
+ * is written with them — alarm changes (with their cursors), feature windows, NEWS2 scores, sessions, bed states and
+ * the checkpoint rows of the patients the batch touched. So the checkpoint and the input position are the same
+ * commit: after kill -9 the processor restores exactly the state of the last committed batch (restore.ts), and a
+ * batch that was not committed is redelivered and processed as if for the first time. Only after the commit are the
+ * changes pushed to dashboards, and only after that is the batch acknowledged (by the caller).
+ *
+ * Batches, people's alarm actions and the alarm manager's clock tick run one at a time (a FIFO): they share the
+ * operators' memory. If a commit fails, memory is rebuilt from the database before anything else runs.
  */
-import type { Alarm, BedState, DeviceUpdate, UplinkBatch, VitalsUpdate } from '@vigil/contracts';
-import type { AlarmManager } from '../alarms/alarm-manager.ts';
+import type { Logger } from 'pino';
+import type { Alarm, AlarmEvent, BedState, DeviceUpdate, News2Update, UplinkBatch, UplinkSample, VitalsUpdate } from '@vigil/contracts';
+import { AlarmManager, type AlarmChange } from '../alarms/alarm-manager.ts';
+import type { AlarmPolicy } from '../alarms/alarm-policy.ts';
+import type { AnomalyDetector } from '../detectors/anomaly-detector.ts';
 import type { CloudMetrics } from '../metrics.ts';
-import type { SqliteStore } from '../storage/sqlite-store.ts';
-import type { LimitRuleEngine } from '@vigil/contracts';
+import type { AlarmRepository } from '../storage/alarm-repository.ts';
+import type { Db, DbExecutor } from '../storage/db.ts';
+import type { IngestRepository } from '../storage/ingest-repository.ts';
+import type { PatientRepository } from '../storage/patient-repository.ts';
+import type { OperatorStateRepository } from '../storage/state-repository.ts';
+import type { WindowRepository } from '../storage/window-repository.ts';
+import { restoreProcessor, type RestoreReport } from './restore.ts';
+import { emptyEffects, StreamProcessor, type PatientInputs, type ProcessEffects, type ProcessorConfig } from './stream-processor.ts';
 import type { WardStateCache } from './ward-state.ts';
 
 export interface BatchOutcome {
@@ -16,82 +32,199 @@ export interface BatchOutcome {
   vitals: VitalsUpdate[];
   devices: DeviceUpdate[];
   beds: BedState[];
-  alarms: Alarm[];
+  alarms: AlarmEvent[];
+  news2: News2Update[];
+}
+
+export interface Repositories {
+  ingest: IngestRepository;
+  alarms: AlarmRepository;
+  state: OperatorStateRepository;
+  windows: WindowRepository;
+  patients: PatientRepository;
 }
 
 export interface PipelineDeps {
-  store: SqliteStore;
+  db: Db;
+  repos: Repositories;
   wardState: WardStateCache;
-  rules: LimitRuleEngine;
-  alarms: AlarmManager;
   metrics: CloudMetrics;
+  logger: Logger;
+  processorConfig: ProcessorConfig;
+  alarmPolicy?: Partial<AlarmPolicy>;
+  detector?: AnomalyDetector;
+  /** Wall clock (storedAt, people's actions, escalation); never used for event-time decisions. */
   now: () => number;
 }
 
 export function createPipeline(deps: PipelineDeps) {
-  const { store, wardState, rules, alarms, metrics, now } = deps;
+  const { db, repos, wardState, metrics, logger, now } = deps;
+  const inputs = (): PatientInputs => ({ limits: new Map(), observations: new Map() });
+  const fresh = () => {
+    const alarms = new AlarmManager(deps.alarmPolicy);
+    return { alarms, processor: new StreamProcessor(deps.processorConfig, alarms, inputs(), deps.detector?.contextWindows ?? 0) };
+  };
+  let engine = fresh();
+  let queue: Promise<unknown> = Promise.resolve();
 
-  return {
-    processBatch(batch: UplinkBatch): BatchOutcome {
-      const outcome: BatchOutcome = { stored: 0, duplicates: 0, vitals: [], devices: [], beds: [], alarms: [] };
-      const changedBeds = new Map<string, BedState>();
-      const storedAt = now();
-      store.transaction(() => {
-        for (const record of batch.records) {
-          if (record.type === 'sample') {
-            if (!store.insertSample(batch.wardId, record, storedAt)) {
-              outcome.duplicates++;
-              continue;
-            }
-            outcome.stored++;
-            const bed = wardState.applySample(batch.wardId, record);
-            changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
-            outcome.vitals.push({ wardId: batch.wardId, bedId: record.bedId, patientId: record.patientId, t: record.t, vitals: record.vitals, quality: record.quality });
-            if (!record.late) metrics.endToEnd.observe(Math.max(0, storedAt - record.t) / 1000);
-            const placement = { wardId: batch.wardId, bedId: record.bedId, patientId: record.patientId };
-            for (const event of rules.evaluate(record)) {
-              for (const changed of alarms.apply(event, placement)) {
-                outcome.alarms.push(changed);
-                if (changed.state === 'active') metrics.alarms.inc({ priority: changed.priority, kind: changed.kind });
-              }
-            }
-          } else if (record.type === 'status') {
-            if (!store.insertStatus(batch.wardId, record)) {
-              outcome.duplicates++;
-              continue;
-            }
-            const bed = wardState.applyStatus(batch.wardId, record);
-            changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
-            const device = bed.devices.find((d) => d.deviceId === record.deviceId);
-            if (device) outcome.devices.push({ ...device, wardId: batch.wardId, bedId: record.bedId, patientId: record.patientId });
-          } else if (record.type === 'window') {
-            if (!store.insertWindow(batch.wardId, record)) outcome.duplicates++;
-          } else if (record.type === 'wave_summary') {
-            if (!store.insertWaveSummary(batch.wardId, record)) outcome.duplicates++;
-          } else if (record.type === 'wave') {
-            if (!store.insertWave(batch.wardId, record)) outcome.duplicates++;
-          } else if (record.type === 'alarm') {
-            // The edge's local alarms are kept as reports. Its technical alarms (sensor off, device offline, battery,
-            // data gap, link down) have no cloud-side detector, so they join the ward's alarm list; its limit alarms
-            // duplicate the cloud's own rules, which stay the source of the ward's physiological alarms.
-            if (!store.insertEdgeAlarm(batch.wardId, record.alarm)) {
-              outcome.duplicates++;
-              continue;
-            }
-            if (record.alarm.kind === 'technical') {
-              const adopted = alarms.adopt({ ...record.alarm, wardId: batch.wardId });
-              if (adopted) outcome.alarms.push(adopted);
-            }
+  /** Run `fn` after everything queued before it; a failure does not stop the queue. */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function restore(): Promise<RestoreReport> {
+    engine = fresh();
+    wardState.load(await repos.ingest.loadBeds(db), true);
+    const report = await restoreProcessor({ db, processor: engine.processor, alarms: engine.alarms, repos });
+    return report;
+  }
+
+  /** After a failed commit memory is ahead of the database: rebuild it, then rethrow. */
+  async function rollback(err: unknown): Promise<never> {
+    logger.error({ err }, 'commit failed; rebuilding processor state from the database');
+    try {
+      await restore();
+    } catch (restoreErr) {
+      logger.fatal({ err: restoreErr }, 'state rebuild failed');
+    }
+    throw err;
+  }
+
+  async function saveAlarmChanges(x: DbExecutor, changes: AlarmChange[], wallAt: number): Promise<AlarmEvent[]> {
+    if (changes.length === 0) return [];
+    const cursors = await repos.alarms.saveChanges(x, changes.map((c) => ({ ...c, wallAt })));
+    return changes.map((c, i) => ({ cursor: cursors[i]!, alarm: c.alarm }));
+  }
+
+  function countRaised(events: AlarmEvent[]): void {
+    for (const { alarm } of events) if (alarm.state === 'active' && alarm.updatedAt === alarm.raisedAt) metrics.alarms.inc({ priority: alarm.priority, kind: alarm.kind });
+  }
+
+  async function processBatchNow(batch: UplinkBatch): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { stored: 0, duplicates: 0, vitals: [], devices: [], beds: [], alarms: [], news2: [] };
+    const storedAt = now();
+    const { wardId } = batch;
+    const changedBeds = new Map<string, BedState>();
+    const effects: ProcessEffects = emptyEffects();
+    const samples = batch.records.filter((r): r is UplinkSample => r.type === 'sample');
+    try {
+      await db.transaction(async (tx) => {
+        const isNew = await repos.ingest.insertSamples(tx, wardId, samples, storedAt);
+        const newSamples = samples.filter((_, i) => isNew[i]);
+        outcome.stored = newSamples.length;
+        outcome.duplicates += samples.length - newSamples.length;
+        for (const s of newSamples) {
+          const bed = wardState.applySample(wardId, s);
+          changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
+          outcome.vitals.push({ wardId, bedId: s.bedId, patientId: s.patientId, t: s.t, vitals: s.vitals, quality: s.quality });
+          if (!s.late) metrics.endToEnd.observe(Math.max(0, storedAt - s.t) / 1000);
+        }
+        engine.processor.process(wardId, newSamples, storedAt, effects);
+
+        const statuses = batch.records.filter((r) => r.type === 'status');
+        const statusNew = await repos.ingest.insertStatuses(tx, wardId, statuses);
+        statuses.forEach((status, i) => {
+          if (!statusNew[i]) return void outcome.duplicates++;
+          const bed = wardState.applyStatus(wardId, status);
+          changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
+          const device = bed.devices.find((d) => d.deviceId === status.deviceId);
+          if (device) outcome.devices.push({ ...device, wardId, bedId: status.bedId, patientId: status.patientId });
+        });
+        const count = (flags: boolean[]) => flags.forEach((f) => !f && outcome.duplicates++);
+        count(await repos.ingest.insertEdgeWindows(tx, wardId, batch.records.filter((r) => r.type === 'window')));
+        count(await repos.ingest.insertWaveSummaries(tx, wardId, batch.records.filter((r) => r.type === 'wave_summary')));
+        count(await repos.ingest.insertWaves(tx, wardId, batch.records.filter((r) => r.type === 'wave')));
+        // The edge's local alarms are kept as reports. Its technical alarms (sensor off, device offline, battery,
+        // data gap, link down) have no cloud-side detector, so they join the ward's alarms; its limit alarms repeat
+        // the cloud's own rules, which stay the source of the ward's physiological alarms.
+        const edgeAlarms = batch.records.filter((r) => r.type === 'alarm').map((r) => ({ ...r.alarm, wardId }));
+        const edgeNew = await repos.ingest.insertEdgeAlarms(tx, wardId, edgeAlarms);
+        edgeAlarms.forEach((alarm, i) => {
+          if (!edgeNew[i]) return void outcome.duplicates++;
+          if (alarm.kind === 'technical') effects.alarmChanges.push(...engine.alarms.adopt(alarm, storedAt));
+        });
+
+        if (deps.detector && effects.advisory.length > 0) {
+          // Advisory only: a detector failure is logged and changes nothing else in the batch.
+          try {
+            const verdicts = await deps.detector.scoreBatch(effects.advisory);
+            engine.processor.applyVerdicts(effects.advisory, verdicts, storedAt, effects);
+          } catch (err) {
+            logger.warn({ err, detector: deps.detector.name }, 'anomaly detector failed; rule alarms unaffected');
           }
         }
-        for (const bed of changedBeds.values()) store.saveBed(bed);
+
+        outcome.alarms = await saveAlarmChanges(tx, effects.alarmChanges, storedAt);
+        await repos.windows.upsertFeatures(tx, effects.features);
+        await repos.windows.upsertNews2(tx, effects.news2);
+        await repos.windows.upsertSessions(tx, effects.sessions);
+        await repos.windows.recordDroppedLate(tx, effects.droppedLate);
+        for (const { wardId: w, bedId, score } of effects.news2) {
+          const bed = wardState.applyNews2(w, bedId, score);
+          if (bed) changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
+          outcome.news2.push({ ...score, wardId: w, bedId });
+        }
+        await repos.state.save(tx, engine.processor.checkpoints(effects.touched), storedAt);
+        await repos.ingest.saveBeds(tx, [...changedBeds.values()]);
       });
-      outcome.beds = [...changedBeds.values()];
-      metrics.batches.inc();
-      metrics.samplesStored.inc(outcome.stored);
-      metrics.duplicates.inc(outcome.duplicates);
-      return outcome;
+    } catch (err) {
+      return rollback(err);
+    }
+    outcome.beds = [...changedBeds.values()];
+    metrics.batches.inc();
+    metrics.samplesStored.inc(outcome.stored);
+    metrics.duplicates.inc(outcome.duplicates);
+    metrics.lateDropped.inc(effects.droppedLate.length);
+    metrics.streamGaps.inc(effects.gapsSkipped);
+    countRaised(outcome.alarms);
+    let lag = 0;
+    for (const id of effects.touched) {
+      const w = engine.processor.watermark(id);
+      if (Number.isFinite(w)) lag = Math.max(lag, storedAt - w);
+    }
+    if (effects.touched.size > 0) metrics.watermarkLag.set(lag / 1000);
+    return outcome;
+  }
+
+  /** Persist alarm changes made outside a batch (a person's action, the clock tick); rebuild memory on failure. */
+  async function commitChanges(changes: AlarmChange[], wallAt: number): Promise<AlarmEvent[]> {
+    try {
+      return await db.transaction((tx) => saveAlarmChanges(tx, changes, wallAt));
+    } catch (err) {
+      return rollback(err);
+    }
+  }
+
+  return {
+    get alarms(): AlarmManager {
+      return engine.alarms;
     },
+    get processor(): StreamProcessor {
+      return engine.processor;
+    },
+    restore: () => exclusive(restore),
+    processBatch: (batch: UplinkBatch) => exclusive(() => processBatchNow(batch)),
+    /**
+     * A person's action on the alarm manager (acknowledge, audio pause, escalate), serialised with the batches.
+     * `act` throws a PmError for a refused action (nothing is written then).
+     */
+    alarmAction: (act: (alarms: AlarmManager, wallNow: number) => AlarmChange[]) =>
+      exclusive(async () => {
+        const wallNow = now();
+        const changes = act(engine.alarms, wallNow);
+        return commitChanges(changes, wallNow);
+      }),
+    /** The alarm manager's wall clock: audio-pause expiry and escalation. */
+    tick: () =>
+      exclusive(async () => {
+        const wallNow = now();
+        return commitChanges(engine.alarms.tick(wallNow), wallNow);
+      }),
+    /** Serialise other state changes (limits, observations) with the batches. */
+    exclusive,
+    openAlarms: (wardId?: string): Alarm[] => engine.alarms.openAlarms(wardId),
   };
 }
 export type Pipeline = ReturnType<typeof createPipeline>;

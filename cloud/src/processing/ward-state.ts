@@ -1,5 +1,5 @@
 /** The newest value of every vital and the device states of every bed: what a ward snapshot shows. */
-import { applySampleToBed, applyStatusToBed, compareBeds, emptyBed, type BedState, type UplinkSample, type UplinkStatus, type WardSummary } from '@vigil/contracts';
+import { applySampleToBed, applyStatusToBed, compareBeds, emptyBed, type BedState, type News2Score, type UplinkSample, type UplinkStatus, type WardSummary } from '@vigil/contracts';
 
 export class WardStateCache {
   readonly #beds = new Map<string, BedState>();
@@ -8,7 +8,9 @@ export class WardStateCache {
     return `${wardId}\u0000${bedId}`;
   }
 
-  load(beds: BedState[]): void {
+  /** Load stored beds; `replace` forgets the beds held now (a restore). */
+  load(beds: BedState[], replace = false): void {
+    if (replace) this.#beds.clear();
     for (const bed of beds) this.#beds.set(WardStateCache.key(bed.wardId, bed.bedId), bed);
   }
 
@@ -34,6 +36,23 @@ export class WardStateCache {
     const bed = this.#bed(wardId, status);
     applyStatusToBed(bed, status);
     return bed;
+  }
+
+  /** The newest NEWS2 of a bed (a newer window, or a revision of the shown one); undefined when the bed is unknown. */
+  applyNews2(wardId: string, bedId: string, score: News2Score): BedState | undefined {
+    const bed = this.#beds.get(WardStateCache.key(wardId, bedId));
+    if (!bed || bed.patientId !== score.patientId) return undefined;
+    if (bed.news2 && bed.news2.end > score.end) return undefined;
+    const { total, response, anySingleThree, complete } = score.result;
+    bed.news2 = { total, response, anySingleThree, complete, end: score.end };
+    return bed;
+  }
+
+  /** The bed a patient is in (the newest, if the patient moved). */
+  bedOfPatient(patientId: string): BedState | undefined {
+    let found: BedState | undefined;
+    for (const bed of this.#beds.values()) if (bed.patientId === patientId && (!found || bed.updatedAt > found.updatedAt)) found = bed;
+    return found;
   }
 
   bedsOf(wardId: string): BedState[] {
