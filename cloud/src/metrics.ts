@@ -17,6 +17,20 @@ export function createCloudMetrics() {
       buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300],
       registers: [registry],
     }),
+    alarmSignal: new Histogram({
+      name: 'vigil_cloud_alarm_signal_seconds',
+      help: 'alarm raised (event time of the deciding sample) to pushed to the ward\u2019s dashboards: the distributed alarm system\u2019s signal generation delay (IEC 60601-1-8), network included',
+      labelNames: ['priority'],
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300],
+      registers: [registry],
+    }),
+    watermarkLag: new Gauge({ name: 'vigil_cloud_watermark_lag_seconds', help: 'wall clock minus the window watermark of the patients in the last batch', registers: [registry] }),
+    lateDropped: new Counter({ name: 'vigil_cloud_late_samples_dropped_total', help: 'samples beyond the allowed lateness: stored, but in no window (side output)', registers: [registry] }),
+    streamGaps: new Counter({ name: 'vigil_cloud_stream_gaps_skipped_total', help: 'gaps in device streams given up after the reorder wait', registers: [registry] }),
+    restoreSeconds: new Gauge({ name: 'vigil_cloud_restore_seconds', help: 'time the last state restore took', registers: [registry] }),
+    auditEntries: new Counter({ name: 'vigil_cloud_audit_entries_total', help: 'audit log entries appended, by action', labelNames: ['action'], registers: [registry] }),
+    authFailures: new Counter({ name: 'vigil_cloud_auth_failures_total', help: 'refused requests and sockets, by reason', labelNames: ['reason'], registers: [registry] }),
+    maintenance: new Histogram({ name: 'vigil_cloud_maintenance_seconds', help: 'maintenance job duration, by job', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60], registers: [registry] }),
     socketClients: new Gauge({ name: 'vigil_cloud_socket_clients', help: 'connected dashboard sockets', registers: [registry] }),
   };
 }

@@ -36,10 +36,12 @@ describe('WardJoinRequest / WardJoinReply', () => {
     expect(WardJoinRequest.safeParse({ wardId: 'ward-a' }).success).toBe(true);
     expect(WardJoinRequest.safeParse({ wardId: 'ward/a' }).success).toBe(false);
     expect(WardJoinRequest.safeParse({ wardId: 'ward-a', token: 'x' }).success).toBe(false);
+    expect(WardJoinRequest.safeParse({ wardId: 'ward-a', cursor: 17 }).success).toBe(true);
+    expect(WardJoinRequest.safeParse({ wardId: 'ward-a', cursor: -1 }).success).toBe(false);
   });
 
   it.each([
-    ['ok with snapshot', { ok: true, snapshot: wardSnapshot() }],
+    ['ok with snapshot', { ok: true, snapshot: wardSnapshot(), cursor: 0, missed: [], gap: false }],
     ['error', { ok: false, error: { code: 'PM_ERR_NOT_FOUND', message: 'no ward x' } }],
     ['error with details', { ok: false, error: { code: 'PM_ERR_VALIDATION', message: 'bad', details: [{ path: 'wardId', message: 'required' }] } }],
   ])('accepts %s', (_name, reply) => {
@@ -48,6 +50,7 @@ describe('WardJoinRequest / WardJoinReply', () => {
 
   it.each([
     ['ok true without snapshot', { ok: true }],
+    ['ok without a cursor (resync needs it)', { ok: true, snapshot: wardSnapshot(), missed: [], gap: false }],
     ['ok false without error', { ok: false }],
     ['ok true with an error instead of a snapshot', { ok: true, error: { code: 'PM_ERR_NOT_FOUND', message: 'x' } }],
     ['ok as string', { ok: 'true', snapshot: wardSnapshot() }],

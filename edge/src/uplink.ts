@@ -220,7 +220,9 @@ export function createUplink(options: UplinkOptions) {
           return;
         }
         const request = { ...parsed.value, until: Math.min(parsed.value.until, options.now() + MAX_WAVEFORM_REQUEST_MS) };
-        logger.info({ patientId: request.patientId, until: request.until, by: request.requestedBy }, 'cloud requested raw waveforms');
+        // No patient identifier at info level; the detail is for debugging.
+        logger.info({ until: request.until }, 'cloud requested raw waveforms');
+        logger.debug({ patientId: request.patientId, by: request.requestedBy }, 'raw waveform request detail');
         options.onRequest?.(request);
       });
       client.on('close', () => {

@@ -23,7 +23,7 @@ export interface EmbeddedUplinkBrokerOptions {
   ingestUsername: string;
   logger: Logger;
   /** Commit one uplink batch (uplink-handler.ts); throws when it could not be stored. */
-  onUplink: (topic: string, payload: Buffer) => void;
+  onUplink: (topic: string, payload: Buffer) => Promise<void>;
 }
 
 export async function createEmbeddedUplinkBroker(options: EmbeddedUplinkBrokerOptions) {
@@ -58,12 +58,11 @@ export async function createEmbeddedUplinkBroker(options: EmbeddedUplinkBrokerOp
       const principal = client ? principals.get(client) : undefined;
       const topic = parseTopic(packet.topic);
       if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel === 'uplink') {
-        try {
-          options.onUplink(packet.topic, packet.payload as Buffer);
-          return done(null);
-        } catch (err) {
-          return done(err as Error); // not stored: refuse, so the gateway resends
-        }
+        options.onUplink(packet.topic, packet.payload as Buffer).then(
+          () => done(null),
+          (err: unknown) => done(err as Error), // not stored: refuse, so the gateway resends
+        );
+        return;
       }
       if (principal?.role === 'gateway' && topic?.scope === 'gateway' && topic.gatewayId === principal.gatewayId && topic.channel === 'status') return done(null);
       // Only the cloud sends requests to gateways.

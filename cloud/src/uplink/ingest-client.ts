@@ -38,15 +38,15 @@ export function createIngestClient(options: IngestClientOptions) {
       });
       disableNagle(client);
       client.handleMessage = (packet, callback) => {
-        try {
-          handle(packet.topic, packet.payload as Buffer);
-          callback();
-        } catch (err) {
-          // Storage failed: withhold the PUBACK and drop the socket; mqtt.js reconnects and, the session being
-          // persistent, the broker redelivers the unacknowledged batch [MQTT-4.4.0-1].
-          callback(err as Error);
-          (client as unknown as { stream?: { destroy(): void } } | undefined)?.stream?.destroy();
-        }
+        handle(packet.topic, packet.payload as Buffer).then(
+          () => callback(),
+          (err: unknown) => {
+            // Storage failed: withhold the PUBACK and drop the socket; mqtt.js reconnects and, the session being
+            // persistent, the broker redelivers the unacknowledged batch [MQTT-4.4.0-1].
+            callback(err as Error);
+            (client as unknown as { stream?: { destroy(): void } } | undefined)?.stream?.destroy();
+          },
+        );
       };
       // With the embedded broker, batches are committed inside the broker before it acknowledges them
       // (embedded-broker.ts); this client then only follows gateway status.

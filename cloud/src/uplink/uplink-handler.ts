@@ -16,7 +16,7 @@ export interface UplinkHandlerOptions {
   gateways: GatewayDirectory | undefined;
   metrics: CloudMetrics;
   logger: Logger;
-  onBatch: (batch: UplinkBatch) => BatchOutcome;
+  onBatch: (batch: UplinkBatch) => Promise<BatchOutcome>;
   onGatewayStatus?: (status: GatewayStatus) => void;
 }
 
@@ -44,8 +44,8 @@ export function createUplinkHandler(options: UplinkHandlerOptions) {
     logger.warn({ code: error.code, topic, detail: error.message }, 'uplink message rejected');
   }
 
-  /** Handle one message; throws PM_ERR_STORE_FAILED when the batch could not be committed. */
-  return function handle(topicName: string, payload: Buffer): void {
+  /** Handle one message; rejects with PM_ERR_STORE_FAILED when the batch could not be committed. */
+  return async function handle(topicName: string, payload: Buffer): Promise<void> {
     const topic = parseTopic(topicName);
     if (!topic || topic.scope !== 'gateway') return reject(new PmError('PM_ERR_TOPIC_FORBIDDEN'), topicName);
     if (topic.channel === 'request') return; // our own requests to gateways, if a broker echoes them
@@ -64,7 +64,7 @@ export function createUplinkHandler(options: UplinkHandlerOptions) {
     const gateway = options.gateways?.get(batch.gatewayId);
     if (options.gateways && gateway?.wardId !== batch.wardId) return reject(new PmError('PM_ERR_UPLINK_WARD_MISMATCH'), topicName);
     try {
-      options.onBatch(batch);
+      await options.onBatch(batch);
     } catch (err) {
       const error = new PmError('PM_ERR_STORE_FAILED', (err as Error).message);
       reject(error, topicName);
