@@ -25,7 +25,7 @@ describe('device → edge → cloud → socket.io', () => {
 
   beforeAll(async () => {
     stack = await startInProcessStack({ beds: 2 });
-    client = io(stack.cloudUrl, { transports: ['websocket'] });
+    client = io(stack.cloudUrl, { transports: ['websocket'], auth: { token: await stack.token() } });
     client.on('vitals', (u) => vitals.push(u));
     client.on('alarm', (a) => alarms.push(a));
     const reply = await new Promise<WardJoinReply>((resolve) => client.emit('ward:join', { wardId: 'ward-t' }, resolve));
@@ -47,8 +47,8 @@ describe('device → edge → cloud → socket.io', () => {
     const update = await waitFor('the vitals update', () => vitals.find((u) => u.t === t));
     // The first values of a new stream carry 'questionable': the edge has no established level to judge them by yet.
     expect(update).toMatchObject({ wardId: 'ward-t', bedId: 'bed-01', patientId: 'pt-ward-t-01', vitals: { hr: 77, spo2: 98 }, quality: { hr: 'questionable', spo2: 'questionable' } });
-    const stored = stack.cloud.store.samplesOf('pt-ward-t-01', t, t);
-    expect(stored).toEqual([{ deviceId: 'ward-t-mon-01', bootId: 'boot-1', seq: 0, patientId: 'pt-ward-t-01', t, vitals: { hr: 77, spo2: 98 } }]);
+    const stored = await stack.samplesOf('pt-ward-t-01', t, t);
+    expect(stored).toMatchObject([{ deviceId: 'ward-t-mon-01', bootId: 'boot-1', seq: 0, patientId: 'pt-ward-t-01', bedId: 'bed-01', t, late: false, vitals: { hr: 77, spo2: 98 } }]);
   });
 
   it('raises a heart-rate alarm only after the condition delay, in event time', async () => {
@@ -56,7 +56,7 @@ describe('device → edge → cloud → socket.io', () => {
     // A physiological ramp (an instant jump would be judged a spike by the edge's artifact filter), then 10 s high.
     for (const [i, hr] of [100, 110, 120, 130].entries()) device.publish(start - 4000 + i * 1000, { hr });
     for (let i = 0; i <= 9; i++) device.publish(start + i * 1000, { hr: 150 });
-    await waitFor('ten high samples stored', () => stack.cloud.store.samplesOf('pt-ward-t-01', start, start + 9000).length === 10);
+    await waitFor('ten high samples stored', async () => (await stack.samplesOf('pt-ward-t-01', start, start + 9000)).length === 10);
     expect(alarms).toHaveLength(0); // 9 s over the limit < 10 s condition delay
     device.publish(start + 10_000, { hr: 151 });
     const alarm = await waitFor('the HR_HIGH alarm', () => alarms.find((a) => a.code === 'HR_HIGH'));
@@ -70,12 +70,13 @@ describe('device → edge → cloud → socket.io', () => {
   });
 
   it('serves the ward snapshot over REST with the newest values', async () => {
-    const response = await fetch(`${stack.cloudUrl}/api/wards/ward-t`);
+    const response = await fetch(`${stack.cloudUrl}/api/wards/ward-t`, { headers: { authorization: `Bearer ${await stack.token()}` } });
     expect(response.status).toBe(200);
     const snapshot = (await response.json()) as { beds: Array<{ bedId: string; latest: Record<string, { value: number }> }> };
     expect(snapshot.beds.find((b) => b.bedId === 'bed-01')?.latest.hr?.value).toBe(90);
-    const missing = await fetch(`${stack.cloudUrl}/api/wards/nope`);
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: { code: 'PM_ERR_NOT_FOUND' } });
+    const missing = await fetch(`${stack.cloudUrl}/api/wards/nope`, { headers: { authorization: `Bearer ${await stack.token()}` } });
+    // A ward the user is not assigned to is refused (whether it exists or not: no existence oracle).
+    expect(missing.status).toBe(403);
+    expect(await missing.json()).toMatchObject({ error: { code: 'PM_ERR_FORBIDDEN' } });
   });
 });

@@ -26,8 +26,8 @@ describe('raw waveforms: summarised at the edge, forwarded on request or during 
   let seq = 0;
   let numericSeq = 0;
   const t0 = Date.now() - 60_000;
-  const waveRows = (reason?: string) =>
-    (stack.cloud.store.db.prepare(`SELECT count(*) AS n FROM waves${reason ? ' WHERE reason = ?' : ''}`).get(...(reason ? [reason] : [])) as { n: number }).n;
+  const waveRows = async (reason?: string) =>
+    (await stack.query<{ n: number }>(`SELECT count(*) AS n FROM waves${reason ? ' WHERE reason = ?' : ''}`, reason ? [reason] : []))[0]!.n;
   const sendWaves = (n: number) => {
     for (let i = 0; i < n; i++, seq++) link.send({ kind: 'message', sentAt: t0 + seq * 1000, channel: 'wave', message: ecgChunk(link.deviceId, seq, t0 + seq * 1000) });
   };
@@ -44,11 +44,11 @@ describe('raw waveforms: summarised at the edge, forwarded on request or during 
 
   it('sends summaries, not raw chunks, while nobody asked', async () => {
     sendWaves(8);
-    await waitFor('waveform summaries in the cloud', () => (stack.cloud.store.db.prepare('SELECT count(*) AS n FROM wave_summaries').get() as { n: number }).n >= 5);
+    await waitFor('waveform summaries in the cloud', async () => (await stack.query<{ n: number }>('SELECT count(*) AS n FROM wave_summaries'))[0]!.n >= 5);
     // The first window is pro-rated (the stream began inside it); the next one is whole.
-    const summary = JSON.parse((stack.cloud.store.db.prepare('SELECT body FROM wave_summaries ORDER BY start LIMIT 1 OFFSET 1').get() as { body: string }).body);
+    const summary = JSON.parse((await stack.query<{ body: string }>('SELECT body FROM wave_summaries ORDER BY start LIMIT 1 OFFSET 1'))[0]!.body);
     expect(summary).toMatchObject({ kind: 'ecg', hz: 250, count: 250, expected: 250, min: -800, max: 800, flat: false });
-    expect(waveRows()).toBe(0);
+    expect(await waveRows()).toBe(0);
   });
 
   it('forwards the pre-roll and the following chunks once the cloud requests them', async () => {
@@ -56,8 +56,8 @@ describe('raw waveforms: summarised at the edge, forwarded on request or during 
     await new Promise((r) => setTimeout(r, 200)); // the request travels cloud → broker → edge
     sendWaves(3);
     // Pre-roll: the edge keeps ~10 s; the 8 earlier chunks plus 3 new ones.
-    await waitFor('11 raw chunks in the cloud', () => waveRows('request') >= 11);
-    expect(waveRows('request')).toBe(11);
+    await waitFor('11 raw chunks in the cloud', async () => (await waveRows('request')) >= 11);
+    expect(await waveRows('request')).toBe(11);
   });
 
   it('a local physiological alarm opens the patient\u2019s waveforms with reason "alarm"', async () => {
@@ -75,9 +75,9 @@ describe('raw waveforms: summarised at the edge, forwarded on request or during 
       });
       const edgeAlarm = await waitFor('the edge HR_LOW alarm', () => stack.edge.local.alarms.open().find((a) => a.patientId === credential.patientId && a.source === 'edge-limit'));
       expect(edgeAlarm).toMatchObject({ code: 'HR_LOW', priority: 'high', latching: true, state: 'active', onsetAt: start + 5000, raisedAt: start + 10_000 });
-      await waitFor('raw chunks forwarded for the alarm', () => waveRows('alarm') > 0);
+      await waitFor('raw chunks forwarded for the alarm', async () => (await waveRows('alarm')) > 0);
       // The alarm report reached the cloud too.
-      await waitFor('the edge alarm report in the cloud', () => (stack.cloud.store.db.prepare('SELECT count(*) AS n FROM edge_alarm_reports WHERE alarm_id = ?').get(edgeAlarm.id) as { n: number }).n >= 1);
+      await waitFor('the edge alarm report in the cloud', async () => (await stack.query<{ n: number }>('SELECT count(*) AS n FROM edge_alarm_reports WHERE alarm_id = ?', [edgeAlarm.id]))[0]!.n >= 1);
     } finally {
       await other.close();
     }

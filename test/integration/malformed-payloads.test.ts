@@ -56,12 +56,11 @@ describe('malformed payloads beside a clean stream', () => {
     expect((await stack.edge.metrics.duplicates.get()).values[0]?.value).toBe(corpus.filter((c) => c.expect === 'duplicate').length);
 
     // The clean stream: all stored in the cloud, once each.
-    const count = () =>
-      (stack.cloud.store.db.prepare('SELECT count(*) AS n, count(DISTINCT seq) AS d FROM samples WHERE device_id = ?').get(clean.deviceId) as { n: number; d: number });
-    await waitFor('every clean sample in the cloud', () => count().n >= CLEAN_SAMPLES, 20_000);
-    expect(count()).toEqual({ n: CLEAN_SAMPLES, d: CLEAN_SAMPLES });
+    const count = async () => (await stack.query<{ n: number; d: number }>('SELECT count(*) AS n, count(DISTINCT seq) AS d FROM samples WHERE device_id = ?', [clean.deviceId]))[0]!;
+    await waitFor('every clean sample in the cloud', async () => (await count()).n >= CLEAN_SAMPLES, 20_000);
+    expect(await count()).toEqual({ n: CLEAN_SAMPLES, d: CLEAN_SAMPLES });
     // Of the bad device, only the one valid sample of the corpus.
-    const badStored = stack.cloud.store.db.prepare('SELECT count(*) AS n FROM samples WHERE device_id = ?').get(bad.deviceId) as { n: number };
-    expect(badStored.n).toBe(corpus.filter((c) => c.expect === 'accepted').length);
+    const [badStored] = await stack.query<{ n: number }>('SELECT count(*) AS n FROM samples WHERE device_id = ?', [bad.deviceId]);
+    expect(badStored!.n).toBe(corpus.filter((c) => c.expect === 'accepted').length);
   }, 60_000);
 });

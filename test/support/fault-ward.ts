@@ -88,6 +88,8 @@ export interface FaultWardOptions {
   beds: number;
   /** Extra VIGIL_EDGE_* variables. */
   edgeEnv?: Record<string, string>;
+  /** Extra VIGIL_CLOUD_* variables. */
+  cloudEnv?: Record<string, string>;
 }
 
 /**
@@ -121,6 +123,8 @@ export async function startFaultWard(options: FaultWardOptions) {
       VIGIL_CLOUD_GATEWAY_REGISTRY_FILE: join(files, PROVISIONING_FILES.gatewayRegistry),
       VIGIL_CLOUD_DB_FILE: dbFile,
       VIGIL_CLOUD_LOG_LEVEL: 'warn',
+      VIGIL_CLOUD_MAINTENANCE: 'false',
+      ...options.cloudEnv,
     });
     cloud = started;
     processes.push(started);
@@ -207,8 +211,15 @@ export class DeviceFleet {
   readonly links: MqttDeviceLink[];
   readonly sent = new Map<string, number>();
   readonly bootId = 'boot-fault-1';
-  /** Optional override of a device's vitals at event time `t` (e.g. an alarming episode); normal vitals otherwise. */
-  shape: ((deviceIndex: number, t: number) => Partial<Record<VitalCode, number>> | undefined) | undefined;
+  /** Optional override of a device's vitals at sample `seq` / event time `t` (an alarming episode); normal otherwise. */
+  shape: ((deviceIndex: number, t: number, seq: number) => Partial<Record<VitalCode, number>> | undefined) | undefined;
+  /**
+   * Event time: the wall clock by default; with `eventTime`, t = t0 + seq × stepMs, so that two runs of the same
+   * seed send identical samples (a fault run and its fault-free reference), and `limit` stops each device after
+   * exactly that many samples.
+   */
+  eventTime: { t0: number; stepMs: number } | undefined;
+  limit = Infinity;
   #timers: NodeJS.Timeout[] = [];
 
   constructor(ward: FaultWard, readonly hz: number, bufferLimit: number) {
@@ -247,11 +258,12 @@ export class DeviceFleet {
   }
 
   #send(link: MqttDeviceLink, i: number): void {
-    const t = Date.now();
     const seq = this.sent.get(link.deviceId) ?? 0;
+    if (seq >= this.limit) return;
+    const t = this.eventTime ? this.eventTime.t0 + seq * this.eventTime.stepMs : Date.now();
     const wave = Math.sin((seq + 7 * i) / 50);
-    const vitals = { hr: Math.round(72 + 6 * wave), spo2: 97 + Math.round(wave), rr: 15 + Math.round(2 * wave), ...this.shape?.(i, t) };
-    link.send({ kind: 'message', sentAt: t, channel: 'vitals', message: { v: 1, deviceId: link.deviceId, bootId: this.bootId, seq, t, vitals } });
+    const vitals = { hr: Math.round(72 + 6 * wave), spo2: 97 + Math.round(wave), rr: 15 + Math.round(2 * wave), temp: 36.8, ...this.shape?.(i, t, seq) };
+    link.send({ kind: 'message', sentAt: Date.now(), channel: 'vitals', message: { v: 1, deviceId: link.deviceId, bootId: this.bootId, seq, t, vitals } });
     this.sent.set(link.deviceId, seq + 1);
   }
 

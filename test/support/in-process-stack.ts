@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { CloudConfigSchema, createCloudService, GatewayDirectory, type CloudService } from '@vigil/cloud';
+import { CloudConfigSchema, createCloudService, GatewayDirectory, IngestRepository, type CloudService, type StoredSample } from '@vigil/cloud';
 import { createEdgeGateway, DeviceDirectory, EdgeConfigSchema, provisionWard, type EdgeGateway, type WardProvisioning } from '@vigil/edge';
 
 export interface InProcessStack {
@@ -16,6 +16,12 @@ export interface InProcessStack {
   dir: string;
   edgeUrl: string;
   cloudUrl: string;
+  /** A read on the cloud's database. */
+  query<T extends Record<string, unknown>>(sql: string, params?: Array<string | number>): Promise<T[]>;
+  samplesOf(patientId: string, from: number, to: number): Promise<StoredSample[]>;
+  countSamples(): Promise<number>;
+  /** A signed-in clinician of the stack's ward (created on first use): the bearer / socket token. */
+  token(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -38,6 +44,7 @@ export async function startInProcessStack(layout: StackLayout = { beds: 2 }): Pr
       httpPort: 0,
       embeddedMqttPort: 0,
       dbFile: join(dir, 'cloud.sqlite'),
+      maintenance: false,
       ...(external ? { uplinkUrl: external.url, ingestUsername: external.ingestUsername, ingestSecret: external.ingestSecret } : {}),
     }),
     gateways: new GatewayDirectory(ward.gatewayRegistry),
@@ -58,6 +65,8 @@ export async function startInProcessStack(layout: StackLayout = { beds: 2 }): Pr
     logger,
   });
   await edge.start();
+  const ingest = new IngestRepository();
+  let token: string | undefined;
   return {
     cloud,
     edge,
@@ -65,6 +74,17 @@ export async function startInProcessStack(layout: StackLayout = { beds: 2 }): Pr
     dir,
     edgeUrl: `mqtt://127.0.0.1:${edge.ports.mqtt}`,
     cloudUrl: `http://127.0.0.1:${cloud.ports.http}`,
+    query: (sql, params = []) => cloud.db.all(sql, params),
+    samplesOf: (patientId, from, to) => ingest.samplesOf(cloud.db, patientId, from, to),
+    countSamples: () => ingest.countSamples(cloud.db),
+    async token() {
+      if (!token) {
+        const password = 'integration-test-password';
+        await cloud.ctx.auth.users.create(cloud.db, { username: 'nurse-test', password, role: 'clinician', wards: [wardId] });
+        token = (await cloud.ctx.auth.login('nurse-test', password, {})).token;
+      }
+      return token;
+    },
     async close() {
       await edge.close();
       await cloud.close();
@@ -74,10 +94,10 @@ export async function startInProcessStack(layout: StackLayout = { beds: 2 }): Pr
 }
 
 /** Resolve when `predicate` holds, polling; reject with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
