@@ -1,9 +1,12 @@
 /**
  * `npm run demo`: the whole system on one machine with embedded defaults — cloud (embedded uplink broker, SQLite),
- * one edge gateway, a simulated ward, and the dashboard. Prints the dashboard URL; Ctrl-C stops everything in order.
+ * one edge gateway, a simulated ward, and the dashboard. Creates a clinician for the ward and prints the dashboard URL
+ * with its sign-in; Ctrl-C stops everything in order.
  * Options: VIGIL_DEMO_* variables (see .env.example).
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -33,6 +36,63 @@ if (!existsSync(files.deviceCredentials)) {
   say(`provisioned ${config.wardId}: ${config.beds} beds, credentials in ${join(config.dataDir, 'provisioning')}`);
 }
 
+const cloudDbFile = join(dataDir, 'cloud', 'vigil.sqlite');
+const tsx = ['--import', 'tsx'];
+
+/** The demo's sign-in: a clinician of the demo ward. */
+const DEMO_USER = 'nurse';
+const credentialsFile = join(dataDir, 'credentials.txt');
+
+function storedPassword(): string | undefined {
+  if (!existsSync(credentialsFile)) return undefined;
+  return /^password: (\S+)$/m.exec(readFileSync(credentialsFile, 'utf8'))?.[1];
+}
+
+/**
+ * Creates the demo clinician with the cloud's users CLI (cloud/src/users-cli.ts) before the cloud starts, with a
+ * random password kept in credentials.txt (mode 0600). A later run keeps that file and its password (the CLI then
+ * answers "already exists"), and recreates the user with it if the cloud database was removed.
+ */
+function ensureDemoUser(): string {
+  const kept = storedPassword();
+  const password = kept ?? randomBytes(12).toString('base64url'); // 12 random bytes = 16 characters of [A-Za-z0-9_-]
+  // The CLI takes the password from a file, never from its command line (visible in `ps`).
+  const passwordFile = join(dataDir, `.${DEMO_USER}-password`);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  const args = ['add', '--username', DEMO_USER, '--role', 'clinician', '--wards', config.wardId, '--password-file', passwordFile];
+  const result = (() => {
+    try {
+      return spawnSync(process.execPath, [...tsx, join(root, 'cloud/src/users-cli.ts'), ...args], {
+        cwd: root,
+        env: { ...process.env, VIGIL_CLOUD_DB_FILE: cloudDbFile },
+        encoding: 'utf8',
+        timeout: 60_000, // 60 s: tsx start-up, database migrations and one scrypt hash
+      });
+    } finally {
+      rmSync(passwordFile, { force: true });
+    }
+  })();
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  const exists = result.status !== 0 && output.includes(`user ${DEMO_USER} already exists`);
+  if (result.status !== 0 && !exists) {
+    throw new Error(`cannot create the demo user ${DEMO_USER}: ${output || result.error?.message || `exit ${result.status}`}`);
+  }
+  if (exists && kept === undefined) {
+    throw new Error(
+      `the demo user ${DEMO_USER} exists but ${credentialsFile} with its password is gone; ` +
+        `remove ${join(config.dataDir, 'cloud')} (the demo's cloud database) to start afresh`,
+    );
+  }
+  if (kept === undefined) {
+    const text = `# Vigil demo sign-in (research and demonstration software, not a medical device)\nusername: ${DEMO_USER}\npassword: ${password}\n`;
+    writeFileSync(credentialsFile, text, { mode: 0o600 });
+  }
+  if (!exists) say(`created the demo clinician ${DEMO_USER} for ${config.wardId}`);
+  chmodSync(credentialsFile, 0o600);
+  return password;
+}
+
 const busy = await busyPorts(config.host, {
   VIGIL_DEMO_DASHBOARD_PORT: config.dashboardPort,
   VIGIL_DEMO_CLOUD_PORT: config.cloudPort,
@@ -45,10 +105,17 @@ if (busy.length > 0) {
   process.exit(2);
 }
 
+let demoPassword: string;
+try {
+  demoPassword = ensureDemoUser();
+} catch (err) {
+  process.stderr.write(`demo: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+
 ensureDashboardBuild(root, say);
 
 const group = new ProcessGroup(join(dataDir, 'logs'));
-const tsx = ['--import', 'tsx'];
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
@@ -75,7 +142,7 @@ try {
       VIGIL_CLOUD_HTTP_PORT: String(config.cloudPort),
       VIGIL_CLOUD_EMBEDDED_MQTT_PORT: String(config.uplinkPort),
       VIGIL_CLOUD_GATEWAY_REGISTRY_FILE: files.gatewayRegistry,
-      VIGIL_CLOUD_DB_FILE: join(dataDir, 'cloud', 'vigil.sqlite'),
+      VIGIL_CLOUD_DB_FILE: cloudDbFile,
       VIGIL_CLOUD_CORS_ORIGINS: `http://localhost:${config.dashboardPort},http://127.0.0.1:${config.dashboardPort}`,
       VIGIL_CLOUD_LOG_LEVEL: config.logLevel,
     },
@@ -130,6 +197,7 @@ try {
   const url = `http://localhost:${config.dashboardPort}/ward/${config.wardId}`;
   say('');
   say(`Dashboard: ${url}`);
+  say(`Sign in as ${DEMO_USER}, password ${demoPassword} (kept in ${join(config.dataDir, 'credentials.txt')})`);
   say('Vigil is research and demonstration software, not a medical device. Press Ctrl-C to stop.');
 } catch (err) {
   process.stderr.write(`demo: ${(err as Error).message}; logs in ${join(config.dataDir, 'logs')}\n`);

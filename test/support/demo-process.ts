@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface RunningDemo {
   dashboardUrl: string;
   cloudUrl: string;
+  /** The demo's data directory (VIGIL_DEMO_DATA_DIR), removed by `interrupt`. */
+  dataDir: string;
   output: () => string;
+  /** The clinician the demo created, from its credentials.txt. */
+  credentials(): { username: string; password: string };
   /** Ctrl-C; resolves with the exit code. */
   interrupt(timeoutMs?: number): Promise<number | null>;
 }
@@ -60,7 +64,15 @@ export async function startDemo(env: Record<string, string>, readyTimeoutMs = 20
   return {
     dashboardUrl,
     cloudUrl: `http://127.0.0.1:${ports.cloud}`,
+    dataDir,
     output: () => output,
+    credentials() {
+      const text = readFileSync(join(dataDir, 'credentials.txt'), 'utf8');
+      const username = /^username: (\S+)$/m.exec(text)?.[1];
+      const password = /^password: (\S+)$/m.exec(text)?.[1];
+      if (!username || !password) throw new Error(`no username and password in the demo's credentials.txt:\n${text}`);
+      return { username, password };
+    },
     async interrupt(timeoutMs = 30_000) {
       if (child.exitCode === null) child.kill('SIGINT');
       const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs))]);

@@ -1,13 +1,16 @@
 'use client';
 /**
- * The live connection to one ward: socket.io to the cloud, resync on every (re)connect, validated updates,
- * and batching so that 48 beds at 1 Hz cost one React render per screen frame rather than one per message.
+ * The live connection to one ward: socket.io to the cloud with the session token, resync on every (re)connect
+ * (snapshot, then the alarm changes missed since the last cursor), validated updates, and batching so that 48 beds at
+ * 1 Hz cost one React render per screen frame rather than one per message.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import {
   Alarm,
+  AlarmEvent,
   DeviceUpdate,
+  ErrorBody,
   SOCKET_EVENTS,
   VitalsUpdate,
   WardJoinReply,
@@ -24,28 +27,44 @@ export interface WardStream {
   ward: WardView | null;
   /** Why the ward could not be joined (e.g. unknown ward), or null. */
   error: string | null;
+  /** The user is not assigned to this ward (PM_ERR_FORBIDDEN): nothing of it is shown, and the stream stops. */
+  forbidden: boolean;
 }
 
 const JOIN_TIMEOUT_MS = 10_000; // 10 s for the snapshot acknowledgement before trying again
 const JOIN_RETRY_MS = 5_000; // 5 s between join attempts (a ward appears once its gateway sends data)
 
+const Cursor = AlarmEvent.shape.cursor;
+
 type Apply = (draft: WardDraft) => void;
 
-export function useWardStream(cloudUrl: string, wardId: string): WardStream {
+/**
+ * `onSessionEnded(reason)` is called once when the cloud refuses the token (`connect_error` with
+ * PM_ERR_UNAUTHENTICATED) or ends the session (`session:expired`); the stream has stopped by then.
+ */
+export function useWardStream(cloudUrl: string, wardId: string, token: string, onSessionEnded: (reason: string) => void): WardStream {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [ward, setWard] = useState<WardView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [forbidden, setForbidden] = useState(false);
+  const sessionEnded = useEffectEvent(onSessionEnded);
 
   useEffect(() => {
     // Socket handlers write into `draft` (outside React); a frame callback publishes it. This is the "state in a
     // ref, flush with requestAnimationFrame" batching, scoped to the effect (the page keys this component by
-    // ward and cloud, so a change of either mounts it afresh).
+    // ward, cloud and token, so a change of any mounts it afresh).
     let draft: WardDraft | null = null;
     // Updates that arrive while a join is in flight are replayed on top of the snapshot, not lost under it.
     let pending: Apply[] | null = null;
+    // The newest alarm cursor seen (join reply, live `alarm` events); the next join sends it, and the cloud answers
+    // with every alarm change after it. `pendingCursor`: the newest among the updates buffered during a join.
+    let cursor: number | undefined;
+    let pendingCursor = 0;
     let frame = 0;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let disposed = false;
+    // Session over or ward forbidden: no more joins or reconnects.
+    let halted = false;
 
     const flush = () => {
       frame = 0;
@@ -60,18 +79,39 @@ export function useWardStream(cloudUrl: string, wardId: string): WardStream {
     };
 
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(cloudUrl, {
+      auth: { token },
       reconnectionDelayMax: 5_000, // 5 s: a central station must come back quickly after a network blip
     });
 
+    const halt = () => {
+      halted = true;
+      pending = null;
+      clearTimeout(retryTimer);
+      socket.disconnect();
+    };
+    const endSession = (reason: string) => {
+      if (halted || disposed) return;
+      halt();
+      sessionEnded(reason);
+    };
+
     const scheduleJoin = () => {
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => socket.connected && join(), JOIN_RETRY_MS);
+      retryTimer = setTimeout(() => socket.connected && !halted && join(), JOIN_RETRY_MS);
+    };
+    // socket.io reconnects by itself after a network failure, but not after the server refused or closed the
+    // connection; then it is up to us (a refused session never gets here: it ends the stream).
+    const scheduleConnect = () => {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => !halted && !disposed && socket.connect(), JOIN_RETRY_MS);
     };
 
     const join = () => {
       pending = [];
-      socket.timeout(JOIN_TIMEOUT_MS).emit(SOCKET_EVENTS.wardJoin, { wardId }, (err, raw) => {
-        if (disposed) return;
+      pendingCursor = 0;
+      const request = cursor === undefined ? { wardId } : { wardId, cursor };
+      socket.timeout(JOIN_TIMEOUT_MS).emit(SOCKET_EVENTS.wardJoin, request, (err, raw) => {
+        if (disposed || halted) return;
         if (err) {
           pending = null;
           setError('the cloud did not answer the ward request');
@@ -86,15 +126,34 @@ export function useWardStream(cloudUrl: string, wardId: string): WardStream {
           return;
         }
         if (!reply.data.ok) {
+          const { code, message } = reply.data.error;
+          if (code === 'PM_ERR_UNAUTHENTICATED') return endSession(message);
+          if (code === 'PM_ERR_FORBIDDEN') {
+            // Not this user's ward: show none of it (not even what an earlier join showed), and stop asking.
+            halt();
+            draft = null;
+            setWard(null);
+            setError(null);
+            setForbidden(true);
+            return;
+          }
           pending = null;
-          setError(reply.data.error.message);
+          setError(message);
           scheduleJoin();
           return;
         }
-        // Resync: the snapshot replaces local state wholesale, then buffered updates are replayed onto it.
-        const next = toDraft(fromSnapshot(reply.data.snapshot));
+        // Resync: the snapshot replaces local state wholesale; then the alarm changes missed since our cursor (a
+        // change made between the cloud reading the snapshot and the log is only there), then the updates buffered
+        // during the join. applyAlarm is idempotent, so a change seen twice is harmless. With `gap` the missed list
+        // is cut short at its newest end and the snapshot alone is the truth: applying a truncated list could bring
+        // back an alarm whose end was cut off.
+        const { snapshot, missed, gap } = reply.data;
+        const next = toDraft(fromSnapshot(snapshot));
+        if (!gap) for (const event of missed) applyAlarm(next, event.alarm);
         for (const apply of pending ?? []) apply(next);
         pending = null;
+        // The reply's cursor is the ward's newest (it also covers a cloud whose log restarted lower).
+        cursor = Math.max(reply.data.cursor, pendingCursor);
         draft = next;
         setWard(toView(next));
         setError(null);
@@ -106,22 +165,42 @@ export function useWardStream(cloudUrl: string, wardId: string): WardStream {
       setConnection('connecting');
       join();
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       pending = null;
       clearTimeout(retryTimer);
+      if (halted) return;
       setConnection('offline');
+      if (reason === 'io server disconnect') scheduleConnect();
     });
-    socket.on('connect_error', () => setConnection('offline'));
+    socket.on('connect_error', (err) => {
+      // The cloud refuses a socket without a valid session; `data` is the API's error body.
+      const body = ErrorBody.safeParse((err as Error & { data?: unknown }).data);
+      if (body.success && body.data.error.code === 'PM_ERR_UNAUTHENTICATED') return endSession(body.data.error.message);
+      setConnection('offline');
+      if (!socket.active) {
+        // Refused for another reason (e.g. the cloud's database is down): say why, and try again.
+        setError(body.success ? body.data.error.message : err.message);
+        scheduleConnect();
+      }
+    });
+    socket.on(SOCKET_EVENTS.sessionExpired, (reason) => endSession(typeof reason === 'string' && reason ? reason : 'session ended'));
 
     socket.on(SOCKET_EVENTS.vitals, (raw) => {
       const update = VitalsUpdate.safeParse(raw);
       if (update.success) receive((d) => applyVitals(d, update.data));
       else console.warn('vigil: dropped an invalid vitals update', update.error.issues[0]);
     });
-    socket.on(SOCKET_EVENTS.alarm, (raw) => {
+    socket.on(SOCKET_EVENTS.alarm, (raw, rawCursor) => {
       const alarm = Alarm.safeParse(raw);
-      if (alarm.success) receive((d) => applyAlarm(d, alarm.data));
-      else console.warn('vigil: dropped an invalid alarm', alarm.error.issues[0]);
+      if (!alarm.success) {
+        console.warn('vigil: dropped an invalid alarm', alarm.error.issues[0]);
+        return;
+      }
+      receive((d) => applyAlarm(d, alarm.data));
+      const seen = Cursor.safeParse(rawCursor);
+      if (!seen.success) return;
+      if (pending) pendingCursor = Math.max(pendingCursor, seen.data);
+      else if (draft) cursor = Math.max(cursor ?? 0, seen.data);
     });
     socket.on(SOCKET_EVENTS.device, (raw) => {
       const update = DeviceUpdate.safeParse(raw);
@@ -136,7 +215,7 @@ export function useWardStream(cloudUrl: string, wardId: string): WardStream {
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [cloudUrl, wardId]);
+  }, [cloudUrl, wardId, token]);
 
-  return { connection, ward, error };
+  return { connection, ward, error, forbidden };
 }

@@ -1,8 +1,10 @@
 'use client';
-/** The live central-station view of one ward: connection banner, bed grid and alarm list. */
+/** The live central-station view of one ward: connection banner, bed grid and alarm list; for signed-in users only. */
 import Link from 'next/link';
 import { useMemo, type CSSProperties } from 'react';
 import { compareAlarms, type Alarm } from '@vigil/contracts';
+import { AccountBar } from '../../auth/account-bar.tsx';
+import { useRequireAuth } from '../../auth/auth-context.tsx';
 import { AlarmList } from './alarm-list.tsx';
 import { BedTile } from './bed-tile.tsx';
 import { ConnectionBanner } from './connection-banner.tsx';
@@ -22,8 +24,31 @@ function tileMinWidth(beds: number): string {
   return '176px';
 }
 
+/** Without a sign-in in this tab, nothing of the ward is fetched: useRequireAuth sends the user to /login. */
 export function WardScreen({ cloudUrl, wardId }: { cloudUrl: string; wardId: string }) {
-  const { connection, ward, error } = useWardStream(cloudUrl, wardId);
+  const auth = useRequireAuth();
+  if (auth.status !== 'signed-in' || auth.token === null) {
+    return (
+      <div className="ward-screen">
+        <p className="ward-waiting" data-testid="auth-checking">
+          Checking sign-in…
+        </p>
+      </div>
+    );
+  }
+  // key: a new sign-in starts a fresh stream.
+  return <LiveWard key={auth.token} cloudUrl={cloudUrl} wardId={wardId} token={auth.token} onSessionEnded={auth.sessionEnded} />;
+}
+
+interface LiveWardProps {
+  cloudUrl: string;
+  wardId: string;
+  token: string;
+  onSessionEnded: (reason: string) => void;
+}
+
+function LiveWard({ cloudUrl, wardId, token, onSessionEnded }: LiveWardProps) {
+  const { connection, ward, error, forbidden } = useWardStream(cloudUrl, wardId, token, onSessionEnded);
 
   const beds = useMemo(() => (ward ? [...ward.beds.values()].sort((a, b) => byBedId(a.bedId, b.bedId)) : []), [ward?.beds]);
   const alarms = useMemo(() => (ward ? [...ward.alarms.values()].sort(compareAlarms) : []), [ward?.alarms]);
@@ -42,19 +67,31 @@ export function WardScreen({ cloudUrl, wardId }: { cloudUrl: string; wardId: str
           ← Wards
         </Link>
         <h1>Ward {wardId}</h1>
-        <span className="ward-count">{beds.length} beds</span>
-        <ConnectionBanner state={connection} detail={error} />
+        {!forbidden && <span className="ward-count">{beds.length} beds</span>}
+        {!forbidden && <ConnectionBanner state={connection} detail={error} />}
+        <AccountBar />
       </header>
-      <main className="ward-body">
-        <div className="bed-grid" data-testid="bed-grid" style={{ '--tile-min': tileMinWidth(beds.length) } as CSSProperties}>
-          {beds.map((bed) => (
-            <BedTile key={bed.bedId} bed={bed} alarm={topAlarm.get(bed.bedId) ?? null} stale={staleVitals(bed, newestT)} />
-          ))}
-          {ward === null && <p className="ward-waiting">Waiting for the ward snapshot…</p>}
-          {ward !== null && beds.length === 0 && <p className="ward-waiting">No beds in this ward yet.</p>}
-        </div>
-        <AlarmList alarms={alarms} />
-      </main>
+      {forbidden ? (
+        <main className="ward-forbidden">
+          <p className="notice notice-error" role="alert" data-testid="ward-forbidden">
+            You are not assigned to this ward.
+          </p>
+          <p>
+            <Link href="/">Show my wards</Link>
+          </p>
+        </main>
+      ) : (
+        <main className="ward-body">
+          <div className="bed-grid" data-testid="bed-grid" style={{ '--tile-min': tileMinWidth(beds.length) } as CSSProperties}>
+            {beds.map((bed) => (
+              <BedTile key={bed.bedId} bed={bed} alarm={topAlarm.get(bed.bedId) ?? null} stale={staleVitals(bed, newestT)} />
+            ))}
+            {ward === null && <p className="ward-waiting">Waiting for the ward snapshot…</p>}
+            {ward !== null && beds.length === 0 && <p className="ward-waiting">No beds in this ward yet.</p>}
+          </div>
+          <AlarmList alarms={alarms} />
+        </main>
+      )}
     </div>
   );
 }

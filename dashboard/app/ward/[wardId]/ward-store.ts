@@ -10,9 +10,18 @@ export interface WardView {
   beds: ReadonlyMap<string, BedState>;
   /** Open alarms only (state !== 'ended'), keyed by alarm id. */
   alarms: ReadonlyMap<string, Alarm>;
+  /**
+   * Ids of alarms known to have ended, newest last, at most ENDED_MEMORY. `ended` is final, so a replay of an earlier
+   * transition of one of them (a missed event after a snapshot, an update buffered during a join) must not bring it
+   * back onto the screen.
+   */
+  ended: ReadonlySet<string>;
   /** Newest event time seen in the ward: the reference for staleness (event time, not the browser clock). */
   newestT: number;
 }
+
+/** Ended alarm ids remembered; replays concern recent alarms only, and a central station runs for weeks. */
+const ENDED_MEMORY = 1_000;
 
 function newestOf(bed: BedState): number {
   let t = 0;
@@ -29,8 +38,13 @@ export function fromSnapshot(snapshot: WardSnapshot): WardView {
     newestT = Math.max(newestT, newestOf(bed));
   }
   const alarms = new Map<string, Alarm>();
-  for (const alarm of snapshot.alarms) if (alarm.state !== 'ended') alarms.set(alarm.id, alarm);
-  return { wardId: snapshot.wardId, beds, alarms, newestT };
+  const ended = new Set<string>();
+  // The snapshot has the open alarms and the recently ended ones; the ended ones only guard against replays.
+  for (const alarm of [...snapshot.alarms].sort((a, b) => a.updatedAt - b.updatedAt)) {
+    if (alarm.state === 'ended') ended.add(alarm.id);
+    else alarms.set(alarm.id, alarm);
+  }
+  return { wardId: snapshot.wardId, beds, alarms, ended: trimmed(ended), newestT };
 }
 
 /**
@@ -42,6 +56,7 @@ export interface WardDraft {
   wardId: string;
   beds: ReadonlyMap<string, BedState>;
   alarms: ReadonlyMap<string, Alarm>;
+  ended: ReadonlySet<string>;
   newestT: number;
 }
 
@@ -58,6 +73,15 @@ function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V | undef
   if (value === undefined) next.delete(key);
   else next.set(key, value);
   return next;
+}
+
+/** Drops the oldest ids (insertion order) beyond ENDED_MEMORY; mutates a set this module just built. */
+function trimmed(ids: Set<string>): Set<string> {
+  for (const id of ids) {
+    if (ids.size <= ENDED_MEMORY) break;
+    ids.delete(id);
+  }
+  return ids;
 }
 
 function blankBed(update: { wardId: string; bedId: string; patientId: string }, t: number): BedState {
@@ -88,14 +112,23 @@ export function applyVitals(draft: WardDraft, update: VitalsUpdate): void {
   draft.newestT = Math.max(draft.newestT, update.t);
 }
 
-/** The cloud sends the full alarm on every state change: upsert by id; `ended` leaves the active list. */
+/**
+ * The cloud sends the full alarm on every state change: upsert by id; `ended` leaves the active list. Idempotent,
+ * so the same change may arrive twice (live and again among a join's `missed` events): a change older than what is
+ * shown (by `updatedAt`) is ignored, and `ended` is final: it always wins, and nothing after it reopens the alarm.
+ */
 export function applyAlarm(draft: WardDraft, alarm: Alarm): void {
   if (alarm.wardId !== draft.wardId) return;
+  if (draft.ended.has(alarm.id)) return;
+  if (alarm.state === 'ended') {
+    draft.ended = trimmed(new Set(draft.ended).add(alarm.id));
+    if (draft.alarms.has(alarm.id)) draft.alarms = withEntry(draft.alarms, alarm.id, undefined);
+    return;
+  }
   const current = draft.alarms.get(alarm.id);
   // An older transition (e.g. buffered before a snapshot that already has a newer one) must not win.
   if (current && current.updatedAt > alarm.updatedAt) return;
-  if (alarm.state === 'ended' && !current) return;
-  draft.alarms = withEntry(draft.alarms, alarm.id, alarm.state === 'ended' ? undefined : alarm);
+  draft.alarms = withEntry(draft.alarms, alarm.id, alarm);
 }
 
 export function applyDevice(draft: WardDraft, update: DeviceUpdate): void {
