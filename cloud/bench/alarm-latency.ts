@@ -76,9 +76,13 @@ async function runAt(beds: number) {
   let measuring = false;
   const limitLatency: number[] = [];
   const news2Latency: number[] = [];
+  // Each alarm once, on the first event that shows it (later events of the same alarm are updates or actions).
+  const seen = new Set<string>();
   client.on('alarm', (alarm: Alarm) => {
     const at = Date.now();
-    if (!measuring || alarm.state !== 'active' || alarm.updatedAt !== alarm.raisedAt) return;
+    if (seen.has(alarm.id)) return;
+    seen.add(alarm.id);
+    if (!measuring || alarm.kind === 'technical') return;
     (alarm.source === 'news2' ? news2Latency : limitLatency).push(at - alarm.raisedAt);
   });
   let joined = false;

@@ -110,19 +110,13 @@ export async function createCloudService(options: CloudServiceOptions) {
     if (!knownWards().includes(wardId)) return null;
     const at = now();
     const open = pipeline.openAlarms(wardId);
-    const ended = pipeline.alarms.recentlyEnded?.(wardId, at - RECENTLY_ENDED_MS) ?? [];
+    const ended = pipeline.alarms.recentlyEnded(wardId, at - RECENTLY_ENDED_MS);
     return { wardId, beds: wardState.bedsOf(wardId), alarms: [...open, ...ended].sort(compareAlarms), at };
   }
 
   let socket: ReturnType<typeof createSocketServer> | undefined;
   function publishAlarms(events: AlarmEvent[]): void {
-    const at = now();
-    for (const event of events) {
-      socket?.alarm(event);
-      if (event.alarm.state === 'active' && event.alarm.updatedAt === event.alarm.raisedAt) {
-        metrics.alarmSignal.observe({ priority: event.alarm.priority }, Math.max(0, at - event.alarm.raisedAt) / 1000);
-      }
-    }
+    for (const event of events) socket?.alarm(event);
   }
 
   let ingest: ReturnType<typeof createIngestClient> | undefined;
@@ -133,6 +127,8 @@ export async function createCloudService(options: CloudServiceOptions) {
     async onBatch(batch) {
       const outcome = await pipeline.processBatch(batch);
       publishAlarms(outcome.alarms);
+      const at = now();
+      for (const { alarm } of outcome.raised) metrics.alarmSignal.observe({ priority: alarm.priority }, Math.max(0, at - alarm.raisedAt) / 1000);
       for (const update of outcome.vitals) socket?.vitals(update);
       for (const update of outcome.devices) socket?.device(update);
       for (const update of outcome.news2) socket?.news2(update);

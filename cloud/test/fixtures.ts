@@ -1,7 +1,8 @@
 /** Records shared by the cloud unit tests; each test overrides what it is about. */
-import type { BedState, UplinkSample, UplinkStatus } from '@vigil/contracts';
+import type { Alarm, BedState, UplinkSample, UplinkStatus } from '@vigil/contracts';
 
-export const T0 = 1_760_000_000_000;
+/** On the hour (2025-10-09T09:00:00Z), so minute and hour buckets of the storage tests start at T0. */
+export const T0 = 1_760_000_400_000;
 
 export function sample(overrides: Partial<UplinkSample> = {}): UplinkSample {
   return {
@@ -45,6 +46,30 @@ export function bed(overrides: Partial<BedState> = {}): BedState {
     latest: { hr: { value: 72, t: T0, quality: 'good' } },
     devices: [{ deviceId: 'mon-01', deviceType: 'icu-monitor', state: 'online', battery: null, t: T0 }],
     updatedAt: T0,
+    ...overrides,
+  };
+}
+
+export function alarm(overrides: Partial<Alarm> = {}): Alarm {
+  return {
+    id: 'al-1',
+    wardId: 'ward-a',
+    bedId: 'bed-01',
+    patientId: 'pt-1',
+    priority: 'medium',
+    kind: 'physiological',
+    source: 'limit-rule',
+    code: 'HR_HIGH',
+    state: 'active',
+    latching: false,
+    message: 'Heart rate high',
+    onsetAt: T0,
+    raisedAt: T0 + 10_000,
+    updatedAt: T0 + 10_000,
+    endedAt: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    evidence: { vital: 'hr', value: 140, limit: 130, comparator: '>' },
     ...overrides,
   };
 }

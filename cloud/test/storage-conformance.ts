@@ -13,52 +13,10 @@ import { PatientRepository } from '../src/storage/patient-repository.ts';
 import { OperatorStateRepository } from '../src/storage/state-repository.ts';
 import { VitalsHistory } from '../src/storage/vitals-history.ts';
 import { WindowRepository } from '../src/storage/window-repository.ts';
+import { alarm, sample, T0 } from './fixtures.ts';
 
-export const T0 = 1_760_000_400_000 - (1_760_000_400_000 % 3_600_000); // on the hour
 const MIN = 60_000;
 const HOUR = 3_600_000;
-
-export function sample(overrides: Partial<UplinkSample> = {}): UplinkSample {
-  return {
-    type: 'sample',
-    patientId: 'pt-1',
-    bedId: 'bed-01',
-    deviceId: 'mon-01',
-    deviceType: 'icu-monitor',
-    bootId: 'boot-1',
-    seq: 1,
-    t: T0,
-    receivedAt: T0 + 50,
-    vitals: { hr: 72, spo2: 97 },
-    quality: { hr: 'good', spo2: 'good' },
-    late: false,
-    ...overrides,
-  };
-}
-
-export function alarm(overrides: Partial<Alarm> = {}): Alarm {
-  return {
-    id: 'al-1',
-    wardId: 'ward-a',
-    bedId: 'bed-01',
-    patientId: 'pt-1',
-    priority: 'medium',
-    kind: 'physiological',
-    source: 'limit-rule',
-    code: 'HR_HIGH',
-    state: 'active',
-    latching: false,
-    message: 'Heart rate high',
-    onsetAt: T0,
-    raisedAt: T0 + 10_000,
-    updatedAt: T0 + 10_000,
-    endedAt: null,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    evidence: { vital: 'hr', value: 140, limit: 130, comparator: '>' },
-    ...overrides,
-  };
-}
 
 function change(a: Alarm, phase: AlarmPhase, wallAt: number, actor = 'system'): AlarmChangeRecord {
   return { alarm: a, transition: { phase, state: a.state, priority: a.priority, at: a.updatedAt, actor, detail: null }, wallAt };

@@ -8,7 +8,8 @@ import { scheduleMaintenance } from '../src/storage/maintenance-jobs.ts';
 import { MIGRATIONS } from '../src/storage/migrations.ts';
 import { openDb } from '../src/storage/open-db.ts';
 import { openSqliteDb } from '../src/storage/sqlite-db.ts';
-import { sample, storageConformance, T0 } from './storage-conformance.ts';
+import { sample, T0 } from './fixtures.ts';
+import { storageConformance } from './storage-conformance.ts';
 
 describe('SQLite Db (conformance)', () => {
   storageConformance(async () => openSqliteDb(':memory:'));

@@ -71,7 +71,8 @@ export function createSocketServer(httpServer: HttpServer, ctx: ApiContext, opti
         let gap = false;
         if (cursor !== undefined && cursor < latest) {
           missed = await ctx.repos.alarms.eventsAfter(ctx.db, wardId, cursor, MAX_MISSED);
-          gap = missed.length === MAX_MISSED || (missed[0] !== undefined && missed[0].cursor > cursor + 1 && cursor < (await ctx.repos.alarms.oldestCursor(ctx.db, wardId)));
+          // A gap: more missed than one reply carries, or the log was trimmed (retention) past the client's cursor.
+          gap = missed.length === MAX_MISSED || cursor + 1 < (await ctx.repos.alarms.oldestCursor(ctx.db, wardId));
         }
         for (const joined of socket.rooms) if (joined !== socket.id) void socket.leave(joined);
         await socket.join(room(wardId));

@@ -63,11 +63,12 @@ export class PatientState {
     public bedId: string,
   ) {}
 
-  stream(deviceId: string, bootId: string, rules: readonly LimitRule[], reorderMs: number): StreamEntry {
+  /** The entry of a device stream; `rules` is asked only when the stream is new. */
+  stream(deviceId: string, bootId: string, rules: () => readonly LimitRule[], reorderMs: number): StreamEntry {
     const key = streamKey(deviceId, bootId);
     let entry = this.streams.get(key);
     if (!entry) {
-      entry = { deviceId, bootId, order: new StreamOrder({ lastSeq: null, lastT: null }, reorderMs), rules: new LimitRuleEngine(rules) };
+      entry = { deviceId, bootId, order: new StreamOrder({ lastSeq: null, lastT: null }, reorderMs), rules: new LimitRuleEngine(rules()) };
       this.streams.set(key, entry);
     }
     return entry;

@@ -33,6 +33,8 @@ export interface BatchOutcome {
   devices: DeviceUpdate[];
   beds: BedState[];
   alarms: AlarmEvent[];
+  /** Those of `alarms` that are a new alarm (phase start): the alarm signal delay is measured on them. */
+  raised: AlarmEvent[];
   news2: News2Update[];
 }
 
@@ -98,12 +100,8 @@ export function createPipeline(deps: PipelineDeps) {
     return changes.map((c, i) => ({ cursor: cursors[i]!, alarm: c.alarm }));
   }
 
-  function countRaised(events: AlarmEvent[]): void {
-    for (const { alarm } of events) if (alarm.state === 'active' && alarm.updatedAt === alarm.raisedAt) metrics.alarms.inc({ priority: alarm.priority, kind: alarm.kind });
-  }
-
   async function processBatchNow(batch: UplinkBatch): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = { stored: 0, duplicates: 0, vitals: [], devices: [], beds: [], alarms: [], news2: [] };
+    const outcome: BatchOutcome = { stored: 0, duplicates: 0, vitals: [], devices: [], beds: [], alarms: [], raised: [], news2: [] };
     const storedAt = now();
     const { wardId } = batch;
     const changedBeds = new Map<string, BedState>();
@@ -157,6 +155,7 @@ export function createPipeline(deps: PipelineDeps) {
         }
 
         outcome.alarms = await saveAlarmChanges(tx, effects.alarmChanges, storedAt);
+        outcome.raised = outcome.alarms.filter((_, i) => effects.alarmChanges[i]!.transition.phase === 'start');
         await repos.windows.upsertFeatures(tx, effects.features);
         await repos.windows.upsertNews2(tx, effects.news2);
         await repos.windows.upsertSessions(tx, effects.sessions);
@@ -178,7 +177,7 @@ export function createPipeline(deps: PipelineDeps) {
     metrics.duplicates.inc(outcome.duplicates);
     metrics.lateDropped.inc(effects.droppedLate.length);
     metrics.streamGaps.inc(effects.gapsSkipped);
-    countRaised(outcome.alarms);
+    for (const { alarm } of outcome.raised) metrics.alarms.inc({ priority: alarm.priority, kind: alarm.kind });
     let lag = 0;
     for (const id of effects.touched) {
       const w = engine.processor.watermark(id);

@@ -7,7 +7,6 @@
  *   4. open alarms (with the wall time they were first signalled), ward beds, limits and observations.
  * The figures (rows, samples, ms) are returned for the log line and the recovery-time report.
  */
-import type { Observation } from '@vigil/contracts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { AlarmRepository } from '../storage/alarm-repository.ts';
 import type { Db } from '../storage/db.ts';
@@ -60,10 +59,8 @@ export async function restoreProcessor(deps: RestoreDeps): Promise<RestoreReport
   const limits = await repos.patients.allLimits(db);
   processor.inputs.limits.clear();
   for (const [id, rules] of limits) processor.inputs.limits.set(id, rules);
-  const observations: Observation[] = [];
-  for (const list of (await repos.patients.allLatestObservations(db)).values()) observations.push(...(Array.isArray(list) ? list : [list]));
   processor.inputs.observations.clear();
-  for (const o of observations) processor.addObservation(o);
+  for (const list of (await repos.patients.allLatestObservations(db)).values()) for (const o of list) processor.addObservation(o);
 
   const rows = await repos.state.loadAll(db);
   let streams = 0;
@@ -122,9 +119,12 @@ export async function restoreProcessor(deps: RestoreDeps): Promise<RestoreReport
   }
 
   if (processor.contextWindows > 0) {
-    const now = Date.now();
+    // Only the windows the detector's context needs: those ending within contextWindows slides of the newest.
+    const { featureSlideMs, featureWindowMs } = processor.config;
     for (const id of processor.patients.keys()) {
-      const recent = await repos.windows.features(db, id, 0, now + 86_400_000);
+      const watermark = processor.featureWindows.watermark(id);
+      if (!Number.isFinite(watermark)) continue;
+      const recent = await repos.windows.features(db, id, watermark - (processor.contextWindows + 1) * featureSlideMs - featureWindowMs, watermark);
       processor.setContext(id, recent.map((r) => r.features));
     }
   }

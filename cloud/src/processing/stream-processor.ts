@@ -184,7 +184,7 @@ export class StreamProcessor {
   }
 
   #rulePath(p: PatientState, s: ProcSample, wallNow: number, effects: ProcessEffects): void {
-    const stream = p.stream(s.deviceId, s.bootId, this.rulesFor(p.patientId), this.config.streamReorderMs);
+    const stream = p.stream(s.deviceId, s.bootId, () => this.rulesFor(p.patientId), this.config.streamReorderMs);
     const before = stream.order.gapsSkipped;
     const released = stream.order.accept(s);
     effects.gapsSkipped += stream.order.gapsSkipped - before;
