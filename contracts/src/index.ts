@@ -20,4 +20,5 @@ export * from './registry.ts';
 export * from './auth.ts';
 export * from './api.ts';
 export * from './news2.ts';
+export * from './news2-detector.ts';
 export * from './features.ts';

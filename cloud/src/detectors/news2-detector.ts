@@ -1,95 +1,15 @@
 /**
- * NEWS2 over event-time windows: each closed window's features (contracts/src/features.ts) and the patient's charted
- * observations (consciousness, oxygen, SpO2 scale) give a NEWS2 result (contracts/src/news2.ts, CLINICAL.md), and
- * its response band drives one alarm condition per patient, code NEWS2:
- *   high (≥ 7) → high priority; medium (5–6) → medium; low-medium (a single parameter scoring 3) → low;
- *   low / routine → the condition ends.
- * A band change while the condition lasts is an IHE ACM escalate / de-escalate of the same alarm, not a new one.
- *
- * Parameter values: the window's mean of good-quality values (its `level`). A parameter a window lacks (NIBP every
- * 15 min, a device briefly off) is carried from the newest earlier window within its validity (CARRY_FORWARD_MS);
- * beyond that it is missing and the score is partial (`complete: false`, never padded with normal values).
- * Only first emissions (revision 0) move the alarm; a revision caused by late data updates the stored score only.
+ * The NEWS2 detector now lives in contracts (contracts/src/news2-detector.ts) so that models/ can replay it for its
+ * rule baselines without depending on the cloud; this re-export keeps the cloud's imports unchanged.
  */
-import { scoreNews2, type AlarmPriority, type News2Input, type News2Response, type News2Result, type Observation, type WindowFeatures } from '@vigil/contracts';
-
-type Measured = 'rr' | 'spo2' | 'sbp' | 'hr' | 'temp';
-
-/** How long a measured value stands in for a missing one, ms of event time (NIBP cycles at up to 15 min). */
-export const CARRY_FORWARD_MS: Readonly<Record<Measured, number>> = { rr: 5 * 60_000, spo2: 5 * 60_000, hr: 5 * 60_000, sbp: 20 * 60_000, temp: 60 * 60_000 };
-
-const PRIORITY_OF: Readonly<Record<News2Response, AlarmPriority | null>> = {
-  high: 'high',
-  medium: 'medium',
-  'low-medium': 'low',
-  low: null,
-  routine: null,
-};
-
-/** Per-patient state of the NEWS2 detector (part of the patient's checkpoint). */
-export interface News2State {
-  /** Newest good value of each measured parameter and its event time. */
-  lastKnown: Partial<Record<Measured, [value: number, t: number]>>;
-  /** Priority of the open NEWS2 condition, or null. */
-  active: AlarmPriority | null;
-  /** Total and response of the last first-emission, to tell an update from nothing new. */
-  last: [total: number, response: News2Response] | null;
-}
-
-export const emptyNews2State = (): News2State => ({ lastKnown: {}, active: null, last: null });
-
-export type News2Transition =
-  | { type: 'start'; priority: AlarmPriority; message: string }
-  | { type: 'update'; priority: AlarmPriority; message: string }
-  | { type: 'end'; message: string };
-
-const FEATURE_OF: Readonly<Record<Measured, keyof WindowFeatures['vitals']>> = { rr: 'rr', spo2: 'spo2', sbp: 'sbp', hr: 'hr', temp: 'temp' };
-
-/** The NEWS2 input of one window: measured levels (with carry-forward) and the newest observations at its end. */
-export function news2InputOf(features: WindowFeatures, state: News2State, observation: Observation | undefined): News2Input {
-  const input: News2Input = { spo2Scale: observation?.spo2Scale ?? 1 };
-  for (const p of Object.keys(FEATURE_OF) as Measured[]) {
-    const f = features.vitals[FEATURE_OF[p]];
-    if (f && f.level !== null) {
-      input[p] = f.level;
-      state.lastKnown[p] = [f.last ?? f.level, features.end];
-    } else {
-      const known = state.lastKnown[p];
-      if (known && features.end - known[1] <= CARRY_FORWARD_MS[p]) input[p] = known[0];
-    }
-  }
-  if (observation?.consciousness) input.consciousness = observation.consciousness;
-  if (observation && observation.onOxygen !== null) input.onOxygen = observation.onOxygen;
-  return input;
-}
-
-/** "NEWS2 7 (high): RR 3, SpO₂ 2, HR 2 — partial, missing temp, consciousness" */
-export function describeNews2(result: News2Result): string {
-  const points = Object.entries(result.parameters)
-    .filter(([, s]) => s && s.points > 0)
-    .map(([p, s]) => `${p.toUpperCase()} ${s!.points}`)
-    .join(', ');
-  const missing = result.complete ? '' : ` \u2014 partial, missing ${result.missing.join(', ')}`;
-  return `NEWS2 ${result.total} (${result.response})${points ? `: ${points}` : ''}${missing}`.slice(0, 200);
-}
-
-/** Score one first emission and decide the alarm transition, if any; mutates `state`. */
-export function news2Transition(result: News2Result, state: News2State): News2Transition | undefined {
-  const priority = PRIORITY_OF[result.response];
-  const changed = !state.last || state.last[0] !== result.total || state.last[1] !== result.response;
-  state.last = [result.total, result.response];
-  const message = describeNews2(result);
-  if (priority === null) {
-    if (state.active === null) return undefined;
-    state.active = null;
-    return { type: 'end', message };
-  }
-  if (state.active === null) {
-    state.active = priority;
-    return { type: 'start', priority, message };
-  }
-  state.active = priority;
-  return changed ? { type: 'update', priority, message } : undefined;
-}
-
-export { scoreNews2 };
+export {
+  CARRY_FORWARD_MS,
+  describeNews2,
+  emptyNews2State,
+  news2InputOf,
+  news2Transition,
+  scoreNews2,
+  type News2Measured,
+  type News2State,
+  type News2Transition,
+} from '@vigil/contracts';
