@@ -30,8 +30,8 @@ describe('the incremental LSTM step', () => {
     const expected = (model.predict(x) as tf.Tensor).arraySync() as number[][][];
     const w = stepWeightsOf(model);
     const xs = x.arraySync() as number[][][];
-    let h = new Float32Array(3 * 8);
-    let c = new Float32Array(3 * 8);
+    let h: Float32Array = new Float32Array(3 * 8);
+    let c: Float32Array = new Float32Array(3 * 8);
     for (let t = 0; t < 16; t++) {
       const out = lstmStep(w, 3, Float32Array.from(xs.flatMap((row) => row[t]!)), h, c);
       ({ h, c } = out);
