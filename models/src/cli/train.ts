@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     physionet: { type: 'string', default: '../shared/data/physionet-2012' },
     'no-physionet': { type: 'boolean', default: false },
+    'physionet-only': { type: 'boolean', default: false },
     kinds: { type: 'string', default: 'forecaster,autoencoder' },
   },
 });
@@ -125,6 +126,17 @@ async function main(): Promise<void> {
   const backend = await selectBackend();
   log(`tfjs backend: ${backend}`);
   await mkdir(out, { recursive: true });
+  if (!args['physionet-only']) await trainSimulated();
+  if (!args['no-physionet'] && existsSync(args.physionet)) {
+    const { train: pTrain, test: pTest } = await loadPhysioNetSplits(args.physionet, args.seed);
+    log(`PhysioNet: ${pTrain.length} training stays (${pTest.length} held out for the evaluation)`);
+    // Validation for early stopping: the last 15 % of the training stays (the test split stays unseen).
+    const cut = Math.floor(pTrain.length * 0.85);
+    await trainOne('forecaster', 'physionet-forecaster', join(out, 'physionet-forecaster'), pTrain.slice(0, cut), pTrain.slice(cut), GEOMETRY.physionet, defaultScoring(24), { physionet: 'set A, training split', stays: pTrain.length });
+  }
+}
+
+async function trainSimulated(): Promise<void> {
   const splits = simulatedSplits(args.seed, scale);
   const train = await loadOrBuildSimulatedDataset({ ...splits.train, progress: true });
   const validation = await loadOrBuildSimulatedDataset({ ...splits.validation, progress: true });
@@ -142,13 +154,6 @@ async function main(): Promise<void> {
   await cp(best.dir, served, { recursive: true });
   log(`serving model: ${best.kind} (validation F1 ${best.f1.toFixed(3)} vs ${results.filter((r) => r !== best).map((r) => `${r.kind} ${r.f1.toFixed(3)}`).join(', ')}) → ${served} (${(await readMetadata(served)).version})`);
 
-  if (!args['no-physionet'] && existsSync(args.physionet)) {
-    const { train: pTrain, test: pTest } = await loadPhysioNetSplits(args.physionet, args.seed);
-    log(`PhysioNet: ${pTrain.length} training stays (${pTest.length} held out for the evaluation)`);
-    // Validation for early stopping: the last 15 % of the training stays (the test split stays unseen).
-    const cut = Math.floor(pTrain.length * 0.85);
-    await trainOne('forecaster', 'physionet-forecaster', join(out, 'physionet-forecaster'), pTrain.slice(0, cut), pTrain.slice(cut), GEOMETRY.physionet, defaultScoring(24), { physionet: 'set A, training split', stays: pTrain.length });
-  }
 }
 
 await main();

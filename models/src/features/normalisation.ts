@@ -20,6 +20,9 @@ export const Z_CLIP = 8;
 /** Floor of each vital's scale, in its unit: a cohort with almost no spread must not turn noise into anomalies. */
 const MIN_SCALE: Readonly<Record<FeatureVital, number>> = { hr: 3, spo2: 0.5, rr: 1, sbp: 4, map: 3, temp: 0.1 };
 
+/** Nominal adult [centre, spread] per vital (CLINICAL.md NEWS2 "score 0" bands' middles), for absent vitals only. */
+const NOMINAL: Readonly<Record<FeatureVital, [number, number]>> = { hr: [75, 12], spo2: [97, 1.5], rr: [16, 3], sbp: [125, 15], map: [90, 10], temp: [36.9, 0.4] };
+
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
@@ -41,7 +44,13 @@ export function fitNormalisation(windows: Iterable<WindowFeatures>): Normalisati
   const scale = {} as Record<FeatureVital, number>;
   for (const v of FEATURE_VITALS) {
     const sorted = Float64Array.from(values[v]).sort();
-    if (sorted.length < 10) throw new Error(`cannot fit normalisation: only ${sorted.length} levels of ${v}`);
+    if (sorted.length < 10) {
+      // A vital the data never (or hardly) carry, e.g. SpO2 in PhysioNet 2012: a nominal adult centre and spread, so
+      // its input stays defined; it is then always flagged unobserved and never enters an error.
+      centre[v] = NOMINAL[v][0];
+      scale[v] = NOMINAL[v][1];
+      continue;
+    }
     centre[v] = quantile(sorted, 0.5);
     scale[v] = Math.max(MIN_SCALE[v], (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 1.349);
   }
