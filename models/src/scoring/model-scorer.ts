@@ -116,23 +116,25 @@ export class ModelScorer {
 
     const plans: Plan[] = [];
     for (const [patientId, positions] of byPatient) {
-      const windows = new Map<number, WindowFeatures>();
-      for (const i of positions) {
-        for (const w of inputs[i]!.history) windows.set(stepIndex(w.end, slide), w);
-        windows.set(stepIndex(inputs[i]!.features.end, slide), inputs[i]!.features);
-      }
       const first = inputs[positions[0]!]!;
       const j0 = stepIndex(first.features.end, slide);
       const jMax = Math.max(...positions.map((i) => stepIndex(inputs[i]!.features.end, slide)));
       const prev = first.history.at(-1);
       let track = this.#tracks.get(patientId);
+      // A patient continuing where its state stopped needs only the new windows; any other is rebuilt from history.
+      const continues = track !== undefined && prev !== undefined && track.last === stepIndex(prev.end, slide) && j0 > track.last && j0 - track.last <= C;
+      const windows = new Map<number, WindowFeatures>();
+      for (const i of positions) {
+        const input = inputs[i]!;
+        if (!continues) for (const w of input.history) windows.set(stepIndex(w.end, slide), w);
+        windows.set(stepIndex(input.features.end, slide), input.features);
+      }
       let from: number;
-      if (track && prev && track.last === stepIndex(prev.end, slide) && j0 > track.last && j0 - track.last <= C) {
-        from = track.last + 1;
+      if (continues) {
+        from = track!.last + 1;
       } else {
         track = this.#newTrack();
-        const oldest = Math.min(...windows.keys());
-        from = this.#engine.alignStart(Math.max(oldest, j0 - C));
+        from = this.#engine.alignStart(Math.max(Math.min(...windows.keys()), j0 - C));
       }
       if (jMax < from) continue; // a window older than the state (cannot happen with revision-0 windows in order)
       const sorted = [...windows.entries()].sort((a, b) => a[0] - b[0]).map(([, w]) => w);
@@ -141,7 +143,7 @@ export class ModelScorer {
         const j = stepIndex(inputs[i]!.features.end, slide);
         wanted.set(j, [...(wanted.get(j) ?? []), i]);
       }
-      plans.push({ patientId, track, from, steps: denseSteps(sorted, slide, from, jMax, this.metadata.normalisation), wanted });
+      plans.push({ patientId, track: track!, from, steps: denseSteps(sorted, slide, from, jMax, this.metadata.normalisation), wanted });
     }
 
     const verdicts: ScoreVerdict[] = inputs.map((input) => ({ patientId: input.patientId, score: 0, threshold: 0, anomalous: false, contributions: {}, explanation: 'not scored' }));
