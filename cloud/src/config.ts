@@ -41,6 +41,9 @@ export const CloudConfigSchema = z.object({
   compactionCron: cronExpr.default('*/15 * * * *').describe('when to compact checkpoints and the database'),
   hotRetentionH: z.coerce.number().int().min(1).default(48).describe('full-rate samples are kept this long (then only rollups), h'),
   maintenance: envBoolean.default(true).describe('run the maintenance jobs'),
+  // Anomaly detection (advisory ML_ANOMALY alarms; cloud/src/detectors/model-detector.ts)
+  anomalyModel: z.string().min(1).default('none').describe('LSTM anomaly model artefact directory (e.g. models/artefacts/vigil-lstm); none = no advisory ML alarms (the rule alarms never depend on it)'),
+  anomalyModelWatch: envBoolean.default(true).describe('reload the anomaly model when its directory gets a new artefact (metadata.json written last)'),
   corsOrigins: z.string().default('http://localhost:3000,http://127.0.0.1:3000').describe('comma-separated dashboard origins'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,6 +1,27 @@
 /** Prometheus metrics of the cloud service (one prom-client registry per service instance). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The anomaly detector's metrics (cloud/src/detectors/model-detector.ts). Part of every cloud registry, at zero when no
+ * model is configured; `registers: []` gives a detector used alone its own, unexposed set.
+ */
+export function createAnomalyMetrics(registers: Registry[]) {
+  return {
+    windowsScored: new Counter({ name: 'vigil_cloud_anomaly_windows_scored_total', help: 'feature windows scored by the anomaly model', registers }),
+    scoringSeconds: new Histogram({
+      name: 'vigil_cloud_anomaly_scoring_seconds',
+      help: 'time to score one batch of windows (a rebuild of patients from their history included)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
+      registers,
+    }),
+    batchWindows: new Histogram({ name: 'vigil_cloud_anomaly_batch_windows', help: 'windows per scored batch', buckets: [1, 4, 16, 64, 256, 1024, 4096], registers }),
+    anomalous: new Counter({ name: 'vigil_cloud_anomaly_verdicts_anomalous_total', help: 'advisory verdicts that said anomalous (one per window while an anomaly lasts)', registers }),
+    reloads: new Counter({ name: 'vigil_cloud_anomaly_model_reloads_total', help: 'model reloads, by result (swapped, unchanged, refused)', labelNames: ['result'], registers }),
+    modelInfo: new Gauge({ name: 'vigil_cloud_anomaly_model_info', help: 'the anomaly model serving: 1 for its name, version and tfjs backend', labelNames: ['model', 'version', 'backend'], registers }),
+  };
+}
+export type AnomalyMetrics = ReturnType<typeof createAnomalyMetrics>;
+
 export function createCloudMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -32,6 +53,7 @@ export function createCloudMetrics() {
     authFailures: new Counter({ name: 'vigil_cloud_auth_failures_total', help: 'refused requests and sockets, by reason', labelNames: ['reason'], registers: [registry] }),
     maintenance: new Histogram({ name: 'vigil_cloud_maintenance_seconds', help: 'maintenance job duration, by job', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60], registers: [registry] }),
     socketClients: new Gauge({ name: 'vigil_cloud_socket_clients', help: 'connected dashboard sockets', registers: [registry] }),
+    anomaly: createAnomalyMetrics([registry]),
   };
 }
 export type CloudMetrics = ReturnType<typeof createCloudMetrics>;

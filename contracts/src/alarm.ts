@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { BedId, EpochMs, Id, PatientId, WardId } from './ids.ts';
-import { VitalCode } from './vitals.ts';
+import type { FeatureVital } from './features.ts';
+import { VITAL_CODES, VitalCode } from './vitals.ts';
 
 /** IEC 60601-1-8 priorities: high (red, flashing), medium (yellow, flashing), low (cyan, steady). */
 export const AlarmPriority = z.enum(['high', 'medium', 'low']);
@@ -26,6 +27,17 @@ export type AlarmSource = z.infer<typeof AlarmSource>;
 export const AlarmState = z.enum(['active', 'latched', 'acknowledged', 'ended']);
 export type AlarmState = z.infer<typeof AlarmState>;
 
+/**
+ * Keys of an ML score's per-vital contributions: a catalogue vital, or one of the model's feature vitals
+ * (features.ts), whose sbp and map merge invasive and cuff pressure and so are not catalogue codes. Listed here
+ * rather than imported (features.ts → uplink.ts → alarm.ts is an import cycle); `satisfies` fails the type check
+ * when the feature vitals change.
+ */
+const FEATURE_ONLY_VITALS = { sbp: 'sbp', map: 'map' } as const satisfies Record<Exclude<FeatureVital, VitalCode>, string>;
+export const CONTRIBUTION_VITALS = [...VITAL_CODES, FEATURE_ONLY_VITALS.sbp, FEATURE_ONLY_VITALS.map] as const;
+export const ContributionVital = z.enum(CONTRIBUTION_VITALS);
+export type ContributionVital = z.infer<typeof ContributionVital>;
+
 export const AlarmEvidence = z
   .object({
     vital: VitalCode.optional(),
@@ -37,8 +49,8 @@ export const AlarmEvidence = z
     windowEnd: EpochMs.optional(),
     /** Condition delay applied, ms (IEC 60601-1-8 alarm condition delay, disclosed). */
     conditionDelayMs: z.number().int().min(0).optional(),
-    /** Per-vital share of an ML score, for advisory alarms. */
-    contributions: z.partialRecord(VitalCode, z.number()).optional(),
+    /** Per-vital share of an ML score, for advisory alarms (catalogue or feature vitals: hr, sbp, map, …). */
+    contributions: z.partialRecord(ContributionVital, z.number()).optional(),
     detail: z.string().max(500).optional(),
   })
   .strict();

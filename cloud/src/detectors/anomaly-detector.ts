@@ -7,7 +7,8 @@
  * ML_ANOMALY). It is a separate episode from every rule alarm, so it can neither raise, delay, end nor suppress a
  * limit-rule or NEWS2 alarm; and when no detector is configured, or it fails, the rules run exactly the same.
  */
-import type { AlarmEvidence, VitalCode, WindowFeatures } from '@vigil/contracts';
+import type { AlarmEvidence, ContributionVital, WindowFeatures } from '@vigil/contracts';
+import type { CloudMetrics } from '../metrics.ts';
 
 export interface AnomalyInput {
   patientId: string;
@@ -21,8 +22,8 @@ export interface AnomalyVerdict {
   score: number;
   threshold: number;
   anomalous: boolean;
-  /** Share of the score per vital (sums to ~1), for the explanation. */
-  contributions: Partial<Record<VitalCode, number>>;
+  /** Share of the score per vital (sums to ~1), for the explanation; a model's feature vitals (sbp, map) included. */
+  contributions: Partial<Record<ContributionVital, number>>;
   /** One sentence a clinician can read: which vitals, which window. */
   explanation: string;
 }
@@ -32,10 +33,22 @@ export interface AnomalyDetector {
   readonly version: string;
   /** The tfjs backend in use (e.g. 'wasm', 'tensorflow'), for logs and benchmarks. */
   readonly backend: string;
-  /** How many earlier windows the detector wants in `history`. */
+  /** How many earlier windows the detector wants in `history`; may change when the model is reloaded. */
   readonly contextWindows: number;
   /** Same input, same verdicts (replays must reproduce advisory alarms too). */
   scoreBatch(inputs: readonly AnomalyInput[]): Promise<AnomalyVerdict[]>;
+  /** Optional: a detector that swaps its model at run time does so through its host (see DetectorHost). */
+  attach?(host: DetectorHost): void;
+}
+
+/**
+ * What the pipeline offers a detector that reloads its model: a slot between two batches (so a batch is scored by
+ * one model from start to end, and the processor can fetch more context before the next batch when the new model
+ * needs it), and the cloud's metrics registry.
+ */
+export interface DetectorHost {
+  betweenBatches<T>(fn: () => Promise<T>): Promise<T>;
+  metrics: CloudMetrics;
 }
 
 export const ADVISORY_CODE = 'ML_ANOMALY';

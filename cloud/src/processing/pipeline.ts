@@ -22,7 +22,7 @@ import type { IngestRepository } from '../storage/ingest-repository.ts';
 import type { PatientRepository } from '../storage/patient-repository.ts';
 import type { OperatorStateRepository } from '../storage/state-repository.ts';
 import type { WindowRepository } from '../storage/window-repository.ts';
-import { restoreProcessor, type RestoreReport } from './restore.ts';
+import { restoreContext, restoreProcessor, type RestoreReport } from './restore.ts';
 import { emptyEffects, StreamProcessor, type PatientInputs, type ProcessEffects, type ProcessorConfig } from './stream-processor.ts';
 import type { WardStateCache } from './ward-state.ts';
 
@@ -64,7 +64,8 @@ export function createPipeline(deps: PipelineDeps) {
   const inputs = (): PatientInputs => ({ limits: new Map(), observations: new Map() });
   const fresh = () => {
     const alarms = new AlarmManager(deps.alarmPolicy);
-    return { alarms, processor: new StreamProcessor(deps.processorConfig, alarms, inputs(), deps.detector?.contextWindows ?? 0) };
+    // The detector's context is read at every window: a reloaded model may want more or less of it.
+    return { alarms, processor: new StreamProcessor(deps.processorConfig, alarms, inputs(), () => deps.detector?.contextWindows ?? 0) };
   };
   let engine = fresh();
   let queue: Promise<unknown> = Promise.resolve();
@@ -75,6 +76,26 @@ export function createPipeline(deps: PipelineDeps) {
     queue = run.catch(() => undefined);
     return run;
   }
+
+  const { detector } = deps;
+  detector?.attach?.({
+    metrics,
+    // A model swap runs between two batches. A model that needs more context than the processor kept gets it from
+    // the stored windows before the next batch, as a restart would, so its verdicts are the ones a replay gives.
+    betweenBatches: <T>(swap: () => Promise<T>) =>
+      exclusive(async () => {
+        const before = detector.contextWindows;
+        const result = await swap();
+        if (detector.contextWindows > before) {
+          try {
+            await restoreContext(db, engine.processor, repos.windows);
+          } catch (err) {
+            logger.warn({ err, detector: detector.name }, 'could not refill the anomaly context; patients are rebuilt from a shorter history');
+          }
+        }
+        return result;
+      }),
+  });
 
   async function restore(): Promise<RestoreReport> {
     engine = fresh();

@@ -118,18 +118,26 @@ export async function restoreProcessor(deps: RestoreDeps): Promise<RestoreReport
     }
   }
 
-  if (processor.contextWindows > 0) {
-    // Only the windows the detector's context needs: those ending within contextWindows slides of the newest.
-    const { featureSlideMs, featureWindowMs } = processor.config;
-    for (const id of processor.patients.keys()) {
-      const watermark = processor.featureWindows.watermark(id);
-      if (!Number.isFinite(watermark)) continue;
-      const recent = await repos.windows.features(db, id, watermark - (processor.contextWindows + 1) * featureSlideMs - featureWindowMs, watermark);
-      processor.setContext(id, recent.map((r) => r.features));
-    }
-  }
+  await restoreContext(db, processor, repos.windows);
 
   const open = await repos.alarms.loadOpen(db);
   deps.alarms.load(open);
   return { patients: processor.patients.size, streams, pendingSamples, windowSamples, openAlarms: open.length, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The anomaly detector's context of every patient, from the stored feature windows: at a restore, and when a reloaded
+ * model needs more context than the processor kept (pipeline.ts), so both hold what a restart would.
+ */
+export async function restoreContext(db: Db, processor: StreamProcessor, windows: WindowRepository): Promise<void> {
+  const keep = processor.contextWindows;
+  if (keep === 0) return;
+  // Only the windows the detector's context needs: those ending within contextWindows slides of the newest.
+  const { featureSlideMs, featureWindowMs } = processor.config;
+  for (const id of processor.patients.keys()) {
+    const watermark = processor.featureWindows.watermark(id);
+    if (!Number.isFinite(watermark)) continue;
+    const recent = await windows.features(db, id, watermark - (keep + 1) * featureSlideMs - featureWindowMs, watermark);
+    processor.setContext(id, recent.map((r) => r.features));
+  }
 }

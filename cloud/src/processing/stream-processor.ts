@@ -112,18 +112,29 @@ export class StreamProcessor {
   readonly sessionWindows: KeyedWindowOperator<ProcSample, number>;
   /** Recent sliding-window features per patient (the anomaly detector's context). */
   readonly #context = new Map<string, WindowFeatures[]>();
+  readonly #contextWindows: () => number;
 
+  /**
+   * `contextWindows`: how many earlier windows the anomaly detector wants, or a function read at every window (a
+   * detector that reloads its model may change it; the pipeline refills the histories when it grows).
+   */
   constructor(
     readonly config: ProcessorConfig,
     readonly alarms: AlarmManager,
     readonly inputs: PatientInputs,
-    readonly contextWindows = 0,
+    contextWindows: number | (() => number) = 0,
   ) {
+    this.#contextWindows = typeof contextWindows === 'number' ? () => contextWindows : contextWindows;
     const features = (_key: string, w: { start: number; end: number }, elements: readonly ProcSample[]) => computeWindowFeatures(elements, w);
     const common = { outOfOrdernessMs: config.outOfOrdernessMs, allowedLatenessMs: config.allowedLatenessMs, order: sampleOrder };
     this.news2Windows = new KeyedWindowOperator({ ...common, spec: { kind: 'tumbling', sizeMs: config.news2WindowMs }, compute: features });
     this.featureWindows = new KeyedWindowOperator({ ...common, spec: { kind: 'sliding', sizeMs: config.featureWindowMs, slideMs: config.featureSlideMs }, compute: features });
     this.sessionWindows = new KeyedWindowOperator({ ...common, spec: { kind: 'session', gapMs: config.sessionGapMs }, compute: (_k, _w, elements) => elements.length });
+  }
+
+  /** Earlier windows kept per patient for the anomaly detector (0: no detector). */
+  get contextWindows(): number {
+    return this.#contextWindows();
   }
 
   rulesFor(patientId: string): readonly LimitRule[] {
@@ -273,11 +284,12 @@ export class StreamProcessor {
 
   #onFeatureWindow(p: PatientState, e: WindowEmission<WindowFeatures>, effects: ProcessEffects): void {
     effects.features.push({ patientId: p.patientId, wardId: p.wardId, bedId: p.bedId, revision: e.revision, features: e.result });
-    if (e.revision !== 0 || this.contextWindows === 0) return;
+    const keep = this.contextWindows;
+    if (e.revision !== 0 || keep === 0) return;
     const history = this.#context.get(p.patientId) ?? [];
-    effects.advisory.push({ patientId: p.patientId, features: e.result, history: [...history] });
+    effects.advisory.push({ patientId: p.patientId, features: e.result, history: history.slice(-keep) });
     history.push(e.result);
-    if (history.length > this.contextWindows) history.shift();
+    if (history.length > keep) history.splice(0, history.length - keep);
     this.#context.set(p.patientId, history);
   }
 
