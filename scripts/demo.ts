@@ -37,6 +37,9 @@ if (!existsSync(files.deviceCredentials)) {
 }
 
 const cloudDbFile = join(dataDir, 'cloud', 'vigil.sqlite');
+/** The committed LSTM model (advisory ML_ANOMALY alarms); the demo runs without it until it is trained. */
+const ANOMALY_MODEL = 'models/artefacts/vigil-lstm';
+const anomalyModel = existsSync(join(root, ANOMALY_MODEL, 'metadata.json')) ? join(root, ANOMALY_MODEL) : undefined;
 const tsx = ['--import', 'tsx'];
 
 /** The demo's sign-in: a clinician of the demo ward. */
@@ -145,10 +148,12 @@ try {
       VIGIL_CLOUD_DB_FILE: cloudDbFile,
       VIGIL_CLOUD_CORS_ORIGINS: `http://localhost:${config.dashboardPort},http://127.0.0.1:${config.dashboardPort}`,
       VIGIL_CLOUD_LOG_LEVEL: config.logLevel,
+      VIGIL_CLOUD_ANOMALY_MODEL: anomalyModel ?? 'none',
     },
   });
   await waitForHttp(`http://${config.host}:${config.cloudPort}/readyz`, 30_000, cloud.exited);
   say(`cloud ready on http://${config.host}:${config.cloudPort} (embedded uplink broker on ${config.uplinkPort})`);
+  say(anomalyModel ? `anomaly model: ${ANOMALY_MODEL} (advisory alarms)` : `no anomaly model at ${ANOMALY_MODEL}: skipped, rule alarms only (train one with node --import tsx models/src/cli/train.ts)`);
 
   const edge = group.start({
     name: 'edge',
