@@ -7,7 +7,7 @@ function newestMtime(dir: string): number {
   let newest = 0;
   if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.next') continue;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.next')) continue;
     const path = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
@@ -16,7 +16,8 @@ function newestMtime(dir: string): number {
 
 export function ensureDashboardBuild(root: string, log: (line: string) => void): void {
   const dashboard = join(root, 'dashboard');
-  const buildId = join(dashboard, '.next', 'BUILD_ID');
+  // Same default and variable as dashboard/next.config.ts.
+  const buildId = join(dashboard, process.env.VIGIL_DASHBOARD_DIST_DIR ?? '.next', 'BUILD_ID');
   const sources = Math.max(newestMtime(join(dashboard, 'app')), newestMtime(join(root, 'contracts', 'src')));
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= sources) return;
   log('building the dashboard (first run only; about a minute on 2 cores)…');
