@@ -89,6 +89,7 @@ export async function createCloudService(options: CloudServiceOptions) {
     logger,
     now,
     detector: options.detector,
+    publishAdvisory: (events) => publishAlarms(events),
     processorConfig: {
       streamReorderMs: config.streamReorderMs,
       outOfOrdernessMs: config.outOfOrdernessMs,
@@ -137,7 +138,7 @@ export async function createCloudService(options: CloudServiceOptions) {
   };
   const embedded = config.uplinkUrl
     ? undefined
-    : await createEmbeddedUplinkBroker({ gateways: gateways!, ingestUsername: config.ingestUsername, logger, onUplink: createUplinkHandler(uplinkOptions) });
+    : await createEmbeddedUplinkBroker({ gateways: gateways!, ingestUsername: config.ingestUsername, logger, metrics, onUplink: createUplinkHandler(uplinkOptions) });
 
   async function requestWaveforms(wardId: string, patientId: string, durationMs: number, requestedBy: string): Promise<void> {
     const targets = gateways?.ofWard(wardId) ?? [];
@@ -242,6 +243,7 @@ export async function createCloudService(options: CloudServiceOptions) {
       await ingest?.close();
       await embedded?.close();
       await socket?.close(); // also closes the HTTP server
+      await pipeline.stopAdvisory();
       await pipeline.exclusive(async () => undefined); // let the batch in progress commit
       if (!options.db) await db.close();
       logger.info('cloud service stopped');

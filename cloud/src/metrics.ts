@@ -8,6 +8,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createAnomalyMetrics(registers: Registry[]) {
   return {
     windowsScored: new Counter({ name: 'vigil_cloud_anomaly_windows_scored_total', help: 'feature windows scored by the anomaly model', registers }),
+    pendingWindows: new Gauge({ name: 'vigil_cloud_anomaly_pending_windows', help: 'closed feature windows waiting for the anomaly model (its lane runs beside the batches)', registers }),
+    laneLagSeconds: new Gauge({ name: 'vigil_cloud_anomaly_lag_seconds', help: 'wall time minus the end of the newest window whose advisory verdict was committed', registers }),
+    laneFailures: new Counter({ name: 'vigil_cloud_anomaly_round_failures_total', help: 'scoring rounds the anomaly model failed (advisory verdicts skipped; rule alarms unaffected)', registers }),
     scoringSeconds: new Histogram({
       name: 'vigil_cloud_anomaly_scoring_seconds',
       help: 'time to score one batch of windows (a rebuild of patients from their history included)',
@@ -31,6 +34,12 @@ export function createCloudMetrics() {
     samplesStored: new Counter({ name: 'vigil_cloud_samples_stored_total', help: 'new samples committed', registers: [registry] }),
     duplicates: new Counter({ name: 'vigil_cloud_duplicate_records_total', help: 'records already stored (redelivery), ignored', registers: [registry] }),
     rejected: new Counter({ name: 'vigil_cloud_uplink_rejected_total', help: 'uplink messages rejected, by reason', labelNames: ['reason'], registers: [registry] }),
+    uplinkRefused: new Counter({
+      name: 'vigil_cloud_uplink_refused_total',
+      help: 'embedded uplink broker: connections, publishes and subscriptions refused (credentials, ACL, malformed MQTT), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     alarms: new Counter({ name: 'vigil_cloud_alarms_raised_total', help: 'alarms raised, by priority and kind', labelNames: ['priority', 'kind'], registers: [registry] }),
     endToEnd: new Histogram({
       name: 'vigil_cloud_device_to_stored_seconds',

@@ -118,9 +118,11 @@ async function run(detector: AnomalyDetector | undefined, from = 0, to = SECONDS
     open.push(h);
   }
   for (let i = from; i < to; i += 30) await h.feed('ward-a', records.slice(i, Math.min(i + 30, to)));
+  await h.cloud.pipeline.advisoryIdle();
   return h;
 }
 async function storedAlarms(h: Harness): Promise<Alarm[]> {
+  await h.cloud.pipeline.advisoryIdle(); // the anomaly detector's lane commits after the batches
   return (await h.cloud.db.all<{ body: string }>('SELECT body FROM alarms ORDER BY id')).map((r) => JSON.parse(r.body) as Alarm);
 }
 const rulesOf = (alarms: Alarm[]) => alarms.filter((a) => a.kind !== 'advisory');

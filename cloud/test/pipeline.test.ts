@@ -51,6 +51,7 @@ async function feedInBatches(h: Harness, records: UplinkRecord[], size: number):
   return changed;
 }
 async function storedAlarms(h: Harness): Promise<Alarm[]> {
+  await h.cloud.pipeline.advisoryIdle(); // the anomaly detector's lane commits after the batches
   return (await h.cloud.db.all<{ body: string }>('SELECT body FROM alarms ORDER BY id')).map((r) => JSON.parse(r.body) as Alarm);
 }
 

@@ -45,6 +45,8 @@ export interface PatientCheckpoint {
   streams: StreamCheckpoint[];
   news2: News2State;
   advisory: boolean;
+  /** End of the last feature window whose advisory verdict was applied (absent: no detector, or an older checkpoint). */
+  advisoryThrough?: number;
   /** Window operators' per-key snapshots, by operator name. */
   windows: Record<string, unknown>;
 }
@@ -56,6 +58,8 @@ export class PatientState {
   news2: News2State = emptyNews2State();
   /** An advisory (ML) condition is open. */
   advisory = false;
+  /** End of the last feature window whose advisory verdict was applied (advisory-lane.ts). */
+  advisoryThrough: number | undefined;
 
   constructor(
     readonly patientId: string,
@@ -91,6 +95,7 @@ export class PatientState {
       streams: [...this.streams.values()].map((s) => ({ deviceId: s.deviceId, bootId: s.bootId, ...s.order.position, rules: s.rules.snapshot() })),
       news2: this.news2,
       advisory: this.advisory,
+      ...(this.advisoryThrough === undefined ? {} : { advisoryThrough: this.advisoryThrough }),
       windows,
     };
   }
@@ -109,6 +114,7 @@ export class PatientState {
     }
     state.news2 = cp.news2;
     state.advisory = cp.advisory;
+    state.advisoryThrough = cp.advisoryThrough;
     return state;
   }
 }

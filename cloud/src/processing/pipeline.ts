@@ -9,12 +9,15 @@
  *
  * Batches, people's alarm actions and the alarm manager's clock tick run one at a time (a FIFO): they share the
  * operators' memory. If a commit fails, memory is rebuilt from the database before anything else runs.
+ *
+ * The anomaly detector does not run inside a batch: the windows a batch closes go to the advisory lane
+ * (advisory-lane.ts), whose verdicts are applied later in the same FIFO, so no rule alarm ever waits for the model.
  */
 import type { Logger } from 'pino';
 import type { Alarm, AlarmEvent, BedState, DeviceUpdate, News2Update, UplinkBatch, UplinkSample, VitalsUpdate } from '@vigil/contracts';
 import { AlarmManager, type AlarmChange } from '../alarms/alarm-manager.ts';
 import type { AlarmPolicy } from '../alarms/alarm-policy.ts';
-import type { AnomalyDetector } from '../detectors/anomaly-detector.ts';
+import type { AnomalyDetector, AnomalyInput, AnomalyVerdict } from '../detectors/anomaly-detector.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { AlarmRepository } from '../storage/alarm-repository.ts';
 import type { Db, DbExecutor } from '../storage/db.ts';
@@ -22,6 +25,7 @@ import type { IngestRepository } from '../storage/ingest-repository.ts';
 import type { PatientRepository } from '../storage/patient-repository.ts';
 import type { OperatorStateRepository } from '../storage/state-repository.ts';
 import type { WindowRepository } from '../storage/window-repository.ts';
+import { AdvisoryLane } from './advisory-lane.ts';
 import { restoreContext, restoreProcessor, type RestoreReport } from './restore.ts';
 import { emptyEffects, StreamProcessor, type PatientInputs, type ProcessEffects, type ProcessorConfig } from './stream-processor.ts';
 import type { WardStateCache } from './ward-state.ts';
@@ -55,6 +59,8 @@ export interface PipelineDeps {
   processorConfig: ProcessorConfig;
   alarmPolicy?: Partial<AlarmPolicy>;
   detector?: AnomalyDetector;
+  /** Advisory alarm changes committed by the anomaly detector's lane (outside any batch), for the dashboards. */
+  publishAdvisory?: (events: AlarmEvent[]) => void;
   /** Wall clock (storedAt, people's actions, escalation); never used for event-time decisions. */
   now: () => number;
 }
@@ -88,7 +94,7 @@ export function createPipeline(deps: PipelineDeps) {
         const result = await swap();
         if (detector.contextWindows > before) {
           try {
-            await restoreContext(db, engine.processor, repos.windows);
+            await restoreContext(db, engine.processor, repos.windows); // its unscored windows are in the lane already
           } catch (err) {
             logger.warn({ err, detector: detector.name }, 'could not refill the anomaly context; patients are rebuilt from a shorter history');
           }
@@ -97,11 +103,41 @@ export function createPipeline(deps: PipelineDeps) {
       }),
   });
 
-  async function restore(): Promise<RestoreReport> {
+  const lane = detector
+    ? new AdvisoryLane({
+        detector,
+        apply: (inputs, verdicts) => exclusive(() => applyAdvisory(inputs, verdicts)),
+        publish: (events) => deps.publishAdvisory?.(events),
+        metrics: () => metrics.anomaly,
+        logger,
+        now,
+      })
+    : undefined;
+
+  async function restore(): Promise<RestoreReport & { advisoryQueued: number }> {
+    lane?.clear();
     engine = fresh();
     wardState.load(await repos.ingest.loadBeds(db), true);
     const report = await restoreProcessor({ db, processor: engine.processor, alarms: engine.alarms, repos });
-    return report;
+    const unscored = await restoreContext(db, engine.processor, repos.windows);
+    lane?.enqueue(unscored);
+    return { ...report, advisoryQueued: unscored.length };
+  }
+
+  /** One round of the advisory lane: verdicts → advisory alarm changes and the patients' checkpoints, one commit. */
+  async function applyAdvisory(inputs: AnomalyInput[], verdicts: AnomalyVerdict[]): Promise<AlarmEvent[]> {
+    const wallAt = now();
+    const effects = emptyEffects();
+    engine.processor.applyVerdicts(inputs, verdicts, wallAt, effects);
+    try {
+      return await db.transaction(async (tx) => {
+        const events = await saveAlarmChanges(tx, effects.alarmChanges, wallAt);
+        await repos.state.save(tx, engine.processor.checkpoints(effects.touched), wallAt);
+        return events;
+      });
+    } catch (err) {
+      return rollback(err);
+    }
   }
 
   /** After a failed commit memory is ahead of the database: rebuild it, then rethrow. */
@@ -165,16 +201,6 @@ export function createPipeline(deps: PipelineDeps) {
           if (alarm.kind === 'technical') effects.alarmChanges.push(...engine.alarms.adopt(alarm, storedAt));
         });
 
-        if (deps.detector && effects.advisory.length > 0) {
-          // Advisory only: a detector failure is logged and changes nothing else in the batch.
-          try {
-            const verdicts = await deps.detector.scoreBatch(effects.advisory);
-            engine.processor.applyVerdicts(effects.advisory, verdicts, storedAt, effects);
-          } catch (err) {
-            logger.warn({ err, detector: deps.detector.name }, 'anomaly detector failed; rule alarms unaffected');
-          }
-        }
-
         outcome.alarms = await saveAlarmChanges(tx, effects.alarmChanges, storedAt);
         outcome.raised = outcome.alarms.filter((_, i) => effects.alarmChanges[i]!.transition.phase === 'start');
         await repos.windows.upsertFeatures(tx, effects.features);
@@ -193,6 +219,7 @@ export function createPipeline(deps: PipelineDeps) {
       return rollback(err);
     }
     outcome.beds = [...changedBeds.values()];
+    lane?.enqueue(effects.advisory);
     metrics.batches.inc();
     metrics.samplesStored.inc(outcome.stored);
     metrics.duplicates.inc(outcome.duplicates);
@@ -225,6 +252,20 @@ export function createPipeline(deps: PipelineDeps) {
       return engine.processor;
     },
     restore: () => exclusive(restore),
+    /** Resolves when the anomaly detector's lane has applied every window queued so far (replays, tests, shutdown). */
+    advisoryIdle: async (): Promise<void> => {
+      await lane?.idle();
+      await exclusive(async () => undefined);
+    },
+    /** Stop the lane (shutdown): queued windows are dropped, the checkpoints re-queue them at the next start. */
+    stopAdvisory: async (): Promise<void> => {
+      lane?.clear();
+      await lane?.idle();
+    },
+    /** Windows waiting for the anomaly detector. */
+    get advisoryPending(): number {
+      return lane?.pending ?? 0;
+    },
     processBatch: (batch: UplinkBatch) => exclusive(() => processBatchNow(batch)),
     /**
      * A person's action on the alarm manager (acknowledge, audio pause, escalate), serialised with the batches.

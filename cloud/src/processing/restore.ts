@@ -4,10 +4,12 @@
  *   1. checkpoint rows (operator_state): stream positions, rule conditions, NEWS2 state, window bookkeeping;
  *   2. each stream's samples after its position (committed but held for a gap) go back into its reorder buffer;
  *   3. each patient's samples from the windows' `retainFrom` go back into the window operators;
- *   4. open alarms (with the wall time they were first signalled), ward beds, limits and observations.
+ *   4. open alarms (with the wall time they were first signalled), ward beds, limits and observations;
+ *   5. (restoreContext, by the pipeline) the anomaly detector's context, and the windows it had not yet scored.
  * The figures (rows, samples, ms) are returned for the log line and the recovery-time report.
  */
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
+import type { AnomalyInput } from '../detectors/anomaly-detector.ts';
 import type { AlarmRepository } from '../storage/alarm-repository.ts';
 import type { Db } from '../storage/db.ts';
 import type { IngestRepository, StoredSample } from '../storage/ingest-repository.ts';
@@ -118,8 +120,6 @@ export async function restoreProcessor(deps: RestoreDeps): Promise<RestoreReport
     }
   }
 
-  await restoreContext(db, processor, repos.windows);
-
   const open = await repos.alarms.loadOpen(db);
   deps.alarms.load(open);
   return { patients: processor.patients.size, streams, pendingSamples, windowSamples, openAlarms: open.length, ms: Math.round(performance.now() - started) };
@@ -127,17 +127,29 @@ export async function restoreProcessor(deps: RestoreDeps): Promise<RestoreReport
 
 /**
  * The anomaly detector's context of every patient, from the stored feature windows: at a restore, and when a reloaded
- * model needs more context than the processor kept (pipeline.ts), so both hold what a restart would.
+ * model needs more context than the processor kept (pipeline.ts), so both hold what a restart would. Returns the
+ * windows emitted after the patient's `advisoryThrough` (committed, but their verdict was not: the advisory lane
+ * scores them again, so a crash loses no advisory alarm), oldest first per patient.
  */
-export async function restoreContext(db: Db, processor: StreamProcessor, windows: WindowRepository): Promise<void> {
+export async function restoreContext(db: Db, processor: StreamProcessor, windows: WindowRepository): Promise<AnomalyInput[]> {
   const keep = processor.contextWindows;
-  if (keep === 0) return;
+  if (keep === 0) return [];
   // Only the windows the detector's context needs: those ending within contextWindows slides of the newest.
   const { featureSlideMs, featureWindowMs } = processor.config;
-  for (const id of processor.patients.keys()) {
+  const unscored: AnomalyInput[] = [];
+  for (const [id, patient] of processor.patients) {
     const watermark = processor.featureWindows.watermark(id);
     if (!Number.isFinite(watermark)) continue;
-    const recent = await windows.features(db, id, watermark - (keep + 1) * featureSlideMs - featureWindowMs, watermark);
-    processor.setContext(id, recent.map((r) => r.features));
+    const through = patient.advisoryThrough;
+    // Back to the first unscored window's own context when the lane was behind further than that.
+    let from = watermark - (keep + 1) * featureSlideMs - featureWindowMs;
+    if (through !== undefined) from = Math.min(from, through - featureWindowMs - (keep + 1) * featureSlideMs);
+    const recent = (await windows.features(db, id, from, watermark)).map((r) => r.features);
+    processor.setContext(id, recent);
+    if (through === undefined) continue;
+    recent.forEach((features, i) => {
+      if (features.end > through) unscored.push({ patientId: id, features, history: recent.slice(Math.max(0, i - keep), i) });
+    });
   }
+  return unscored;
 }

@@ -287,6 +287,8 @@ export class StreamProcessor {
     const keep = this.contextWindows;
     if (e.revision !== 0 || keep === 0) return;
     const history = this.#context.get(p.patientId) ?? [];
+    // From its first window on, a patient's checkpoint says how far the advisory lane got (restore re-queues the rest).
+    p.advisoryThrough ??= 0;
     effects.advisory.push({ patientId: p.patientId, features: e.result, history: history.slice(-keep) });
     history.push(e.result);
     if (history.length > keep) history.splice(0, history.length - keep);
@@ -300,6 +302,7 @@ export class StreamProcessor {
       const p = input ? this.patients.get(input.patientId) : undefined;
       if (!input || !p) return;
       const { start, end } = input.features;
+      p.advisoryThrough = Math.max(p.advisoryThrough ?? -Infinity, end);
       if (v.anomalous && !p.advisory) {
         p.advisory = true;
         effects.alarmChanges.push(
