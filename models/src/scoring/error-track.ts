@@ -38,6 +38,7 @@ export class ErrorTrack {
   readonly #smoothed: Float64Array;
   readonly #exceeded: Uint8Array;
   readonly #scratch: Float64Array;
+  readonly #dirWeight = new Float64Array(VITAL_COUNT);
   /** Absolute index of the last step appended; -Infinity before any. */
   last = -Infinity;
 
@@ -72,7 +73,7 @@ export class ErrorTrack {
     let eSum = 0;
     const contributions = new Float64Array(VITAL_COUNT);
     const direction = new Float64Array(VITAL_COUNT);
-    const dirWeight = new Float64Array(VITAL_COUNT);
+    const dirWeight = this.#dirWeight.fill(0);
     for (let back = 0; back < p.smoothingSteps; back++) {
       const k = index - back;
       if (!reach(k)) break;
@@ -108,11 +109,13 @@ export class ErrorTrack {
     if (p.threshold.mode === 'fixed') {
       threshold = p.threshold.value;
     } else {
+      // The last windowSteps smoothed errors, oldest first: one or two copies out of the ring. windowSteps < cap, so
+      // every slot in reach holds its own step, or NaN before the first step (the ring starts filled with NaN).
       const w = p.threshold.windowSteps;
-      for (let back = w - 1, i = 0; back >= 0; back--, i++) {
-        const k = index - back;
-        this.#scratch[i] = reach(k) ? this.#smoothed[this.#slot(k)]! : NaN;
-      }
+      const first = this.#slot(index - w + 1);
+      const head = Math.min(w, this.#cap - first);
+      this.#scratch.set(this.#smoothed.subarray(first, first + head), 0);
+      if (head < w) this.#scratch.set(this.#smoothed.subarray(0, w - head), head);
       dynamic = dynamicThreshold(this.#scratch, p.threshold);
       threshold = Math.max(p.threshold.floor, dynamic);
     }

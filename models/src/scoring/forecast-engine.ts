@@ -70,7 +70,7 @@ export class ForecastEngine {
     const rows: Array<{ state: ForecastState; chain: Chain; x: Float32Array }> = [];
     states.forEach((state, r) => {
       const k = indices[r]!;
-      state.chains = state.chains.filter((c) => c.start > k - 2 * this.period);
+      while (state.chains.length > 0 && state.chains[0]!.start <= k - 2 * this.period) state.chains.shift(); // start order
       if (k % this.period === 0 || state.chains.length === 0) state.chains.push({ start: k, h: new Float32Array(units), c: new Float32Array(units) });
       for (const chain of state.chains) rows.push({ state, chain, x: steps[r]!.x });
     });
@@ -84,11 +84,15 @@ export class ForecastEngine {
       c.set(row.chain.c, i * units);
     });
     const out = lstmStep(this.#w, n, x, h, c);
+    // Written back in place: this runs for every patient at every step, and allocation showed up as GC time.
     rows.forEach((row, i) => {
-      row.chain.h = out.h.slice(i * units, (i + 1) * units);
-      row.chain.c = out.c.slice(i * units, (i + 1) * units);
+      row.chain.h.set(out.h.subarray(i * units, (i + 1) * units));
+      row.chain.c.set(out.c.subarray(i * units, (i + 1) * units));
       // Chains are in start order, so the first row of a state is its older chain: it gives the forecast.
-      if (row.chain === row.state.chains[0]) row.state.prediction = out.y.slice(i * outputSize, (i + 1) * outputSize);
+      if (row.chain === row.state.chains[0]) {
+        row.state.prediction ??= new Float32Array(outputSize);
+        row.state.prediction.set(out.y.subarray(i * outputSize, (i + 1) * outputSize));
+      }
     });
     return errors;
   }

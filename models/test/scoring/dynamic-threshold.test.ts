@@ -20,6 +20,20 @@ describe('Hundman dynamic threshold', () => {
     expect(values.filter((v) => v > eps).length).toBeLessThanOrEqual(values.length * 0.05);
   });
 
+  it('gives exactly the ε of trying each z in turn (the paper’s procedure), on random errors with gaps and ties', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+    let differing = 0;
+    for (let t = 0; t < 3_000; t++) {
+      const values = Array.from({ length: 10 + Math.floor(rnd() * 300) }, (_, i) => {
+        const v = rnd() < 0.05 ? NaN : rnd() < 0.03 ? 3 + rnd() * 5 : rnd();
+        return t % 3 === 0 && i % 7 < 3 ? Math.round(v * 4) / 4 : v; // ties on the candidates' grid
+      });
+      if (dynamicThreshold(values) !== naiveThreshold(values)) differing++;
+    }
+    expect(differing).toBe(0);
+  });
+
   it('ignores steps without an error (NaN) and returns Infinity with none', () => {
     expect(dynamicThreshold([NaN, NaN])).toBe(Infinity);
     const values = [...noise(100), NaN, ...noise(100)];
@@ -46,3 +60,33 @@ describe('alert episodes', () => {
     expect(eps).toEqual([{ patientId: 'p', code: 'ML_ANOMALY', priority: 'low', start: 120_000, end: 180_000 }]);
   });
 });
+
+/** Hundman's procedure written out: each z in turn, the sets above and below counted afresh (the reference). */
+function naiveThreshold(values: number[], o = { zMin: 2, zMax: 10, zStep: 0.5 }): number {
+  const present = values.filter((v) => v === v);
+  if (present.length === 0) return Infinity;
+  const mean = present.reduce((a, b) => a + b, 0) / present.length;
+  const sd = Math.sqrt(present.reduce((a, v) => a + (v - mean) * (v - mean), 0) / present.length);
+  if (!(sd > 0) || !(mean > 0)) return mean + o.zMax * sd;
+  let best = -Infinity;
+  let epsilon = mean + o.zMax * sd;
+  for (let z = o.zMin; z <= o.zMax + 1e-9; z += o.zStep) {
+    const eps = mean + z * sd;
+    const below = present.filter((v) => v <= eps);
+    const above = present.length - below.length;
+    let runs = 0;
+    values.forEach((v, i) => {
+      const prev = values[i - 1];
+      if (v > eps && !(prev !== undefined && prev > eps)) runs++;
+    });
+    if (above === 0 || below.length === 0) continue;
+    const belowMean = below.reduce((a, b) => a + b, 0) / below.length;
+    const belowSd = Math.sqrt(below.reduce((a, v) => a + (v - belowMean) * (v - belowMean), 0) / below.length);
+    const score = ((mean - belowMean) / mean + (sd - belowSd) / sd) / (above + runs * runs);
+    if (score > best) {
+      best = score;
+      epsilon = eps;
+    }
+  }
+  return epsilon;
+}
