@@ -10,6 +10,7 @@ export function createAnomalyMetrics(registers: Registry[]) {
     windowsScored: new Counter({ name: 'vigil_cloud_anomaly_windows_scored_total', help: 'feature windows scored by the anomaly model', registers }),
     pendingWindows: new Gauge({ name: 'vigil_cloud_anomaly_pending_windows', help: 'closed feature windows waiting for the anomaly model (its lane runs beside the batches)', registers }),
     laneLagSeconds: new Gauge({ name: 'vigil_cloud_anomaly_lag_seconds', help: 'wall time minus the end of the newest window whose advisory verdict was committed', registers }),
+    patientsTracked: new Gauge({ name: 'vigil_cloud_anomaly_patients_tracked', help: 'patients whose scorer state the anomaly model keeps (forgotten after a context of silence)', registers }),
     laneFailures: new Counter({ name: 'vigil_cloud_anomaly_round_failures_total', help: 'scoring rounds the anomaly model failed (advisory verdicts skipped; rule alarms unaffected)', registers }),
     scoringSeconds: new Histogram({
       name: 'vigil_cloud_anomaly_scoring_seconds',

@@ -233,6 +233,24 @@ describe('the LSTM model as the cloud serves it', () => {
     expect(advisory[0]!.evidence.detail).toContain(`test-forecaster ${version}:`);
   });
 
+  it('forgets a patient silent for longer than the model’s context, and the others’ verdicts do not change', async () => {
+    const { dir } = await modelDir();
+    const alone = recorded(await detectorOn(dir));
+    await run(alone.detector);
+    const d = await detectorOn(dir);
+    const both = recorded(d);
+    const h = await startHarness({ config: CONFIG, detector: both.detector });
+    open.push(h);
+    // A second patient monitored for the first 100 s only (discharged), then pt-a1 alone to the end.
+    const other = records.slice(0, 100).map((r) => ({ ...r, patientId: 'pt-a2', bedId: 'bed-02', deviceId: 'mon-a2' }));
+    for (let i = 0; i < SECONDS; i += 30) await h.feed('ward-a', [...records.slice(i, i + 30), ...other.slice(i, i + 30)]);
+    await h.cloud.pipeline.advisoryIdle();
+    const tracked = await h.cloud.metrics.registry.getSingleMetricAsString('vigil_cloud_anomaly_patients_tracked');
+    expect(tracked).toMatch(/vigil_cloud_anomaly_patients_tracked 1$/m);
+    expect(SECONDS * 1000 - 100_000).toBeGreaterThan((d.contextWindows + 1) * CONFIG.featureSlideMs); // silent long enough
+    for (const [end, v] of alone.verdicts) expect(both.verdicts.get(end)?.verdict, `window ending ${end - T}`).toBe(v.verdict);
+  });
+
   it('refuses a model trained on another window geometry than the processor’s', async () => {
     const { dir } = await modelDir();
     await expect(createModelDetector({ dir, logger: pino({ level: 'silent' }), watch: false, featureWindow: { windowMs: 300_000, slideMs: 60_000 } })).rejects.toThrow(/trained on .* windows every/);

@@ -167,6 +167,26 @@ export async function createModelDetector(options: ModelDetectorOptions): Promis
     return warmed;
   }
 
+  /**
+   * Patients without a window for longer than the model's whole context (discharged, moved, monitor off) are
+   * forgotten, so a cloud that runs for months does not keep every patient it ever scored. Forgetting changes no
+   * verdict: a patient who comes back is rebuilt from its history, which gives the incremental state bit for bit
+   * (model-scorer.ts).
+   */
+  let sweepAt = -Infinity;
+  function forgetGone(inputs: readonly AnomalyInput[]): void {
+    const newest = inputs.reduce((m, x) => Math.max(m, x.features.end), -Infinity);
+    const horizon = (scorer.contextWindows + 1) * scorer.metadata.slideMs;
+    if (newest < sweepAt + horizon / 4) return; // a sweep every quarter horizon of event time is plenty
+    sweepAt = newest;
+    for (const [id, x] of lastInputs) {
+      if (x.features.end >= newest - horizon) continue;
+      lastInputs.delete(id);
+      scorer.forget(id);
+    }
+    metrics.patientsTracked.set(lastInputs.size);
+  }
+
   /** Reloads one at a time: a change during a reload is picked up by the next one. */
   let reloading: Promise<ReloadResult> | undefined;
   function reload(): Promise<ReloadResult> {
@@ -237,6 +257,7 @@ export async function createModelDetector(options: ModelDetectorOptions): Promis
         const started = performance.now();
         const verdicts = await scorer.scoreBatch(inputs);
         for (const x of inputs) if ((lastInputs.get(x.patientId)?.features.end ?? -Infinity) < x.features.end) lastInputs.set(x.patientId, x);
+        forgetGone(inputs);
         metrics.scoringSeconds.observe((performance.now() - started) / 1000);
         metrics.batchWindows.observe(inputs.length);
         metrics.windowsScored.inc(inputs.length);
