@@ -1,7 +1,7 @@
 /**
  * The REST API's behaviour for an entitled user: ops endpoints, the OpenAPI document, vitals history, alarms with
  * filters and history, alarm actions (with their transitions and audit entries), break-glass, observations.
- * Access refusals are enumerated in api-security.test.ts.
+ * Access refusals are enumerated in test/security/rest-matrix.test.ts and socket-matrix.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlarmDetailResponse, AlarmListResponse, AuditVerifyResult, ErrorBody, HealthResponse, VitalsHistoryResponse, WardSnapshot, type UplinkRecord } from '@vigil/contracts';

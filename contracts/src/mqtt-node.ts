@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { guardConnection } from './mqtt-frame-guard.ts';
+export { brokerErrorAsRejection } from './mqtt-frame-guard.ts';
 import { PmError, type ErrorCode } from './errors.ts';
 import { listenOn } from './service.ts';
 

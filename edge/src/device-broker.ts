@@ -4,7 +4,9 @@
  * - the MQTT client id must equal the authenticated device id (identity never comes from a payload);
  * - a device may publish only to its own topics, its Last Will only to its own status topic, and subscribe to nothing.
  * - each device has a message rate limit (token bucket); a flooding device is disconnected;
- * - every connection sits behind the MQTT frame guard (maximum packet size, CONNECT first);
+ * - every connection sits behind the MQTT frame guard (maximum packet size, CONNECT first); what the guard lets
+ *   through and aedes's parser or protocol checks still refuse is counted too (mqtt_protocol), so every refused
+ *   connection shows in the metrics by reason (test/fuzz/mqtt-fuzz.test.ts);
  * - optionally MQTT over TLS; with a CA configured, client certificates are required and the certificate's subject
  *   CN must name the same device as the credentials (defence in depth: certificate and secret).
  * The ingest runs inside authorizePublish, which aedes calls before it sends PUBACK, and whose callback we hold until
@@ -14,7 +16,7 @@
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { parseTopic, PmError, topics, type DeviceRegistryEntry, type ErrorCode } from '@vigil/contracts';
-import { CONNACK, connackError, serveBroker, socketOf } from '@vigil/contracts/mqtt-node';
+import { brokerErrorAsRejection, CONNACK, connackError, serveBroker, socketOf } from '@vigil/contracts/mqtt-node';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { DeviceDirectory } from './device-registry.ts';
 import type { DeviceIngest } from './device-ingest.ts';
@@ -64,14 +66,19 @@ export async function createDeviceBroker(options: DeviceBrokerOptions) {
       if (client.id !== device.deviceId) return refuse('PM_ERR_AUTH_CLIENT_ID', CONNACK.identifierRejected);
       const certName = clientCertificateName(client.conn);
       if (certName !== undefined && requireClientCert && certName !== device.deviceId) return refuse('PM_ERR_AUTH_BAD_CREDENTIALS', CONNACK.badCredentials);
-      const will = (client as unknown as { _will?: { topic?: string } })._will;
+      const will = (client as unknown as { _will?: { topic?: string; qos?: number } })._will;
       if (will && will.topic !== topics.deviceStatus(device.deviceId)) return refuse('PM_ERR_WILL_FORBIDDEN', CONNACK.notAuthorized);
+      // Will QoS 3 is malformed [MQTT-3.1.2-14]; mqtt-packet's parser lets it through (found by test/fuzz).
+      if (will && !(Number(will.qos) <= 2)) return refuse('PM_ERR_MQTT_PROTOCOL', CONNACK.notAuthorized);
       devices.set(client, device);
       done(null, true);
     },
     authorizePublish(client, packet, done) {
       const device = client ? devices.get(client) : undefined;
-      if (!device) return done(new PmError('PM_ERR_TOPIC_FORBIDDEN', 'publisher is not an authenticated device'));
+      if (!device) {
+        metrics.authFailures.inc({ reason: 'PM_ERR_TOPIC_FORBIDDEN' });
+        return done(new PmError('PM_ERR_TOPIC_FORBIDDEN', 'publisher is not an authenticated device'));
+      }
       const topic = parseTopic(packet.topic);
       if (!topic || topic.scope !== 'device' || topic.deviceId !== device.deviceId) {
         metrics.authFailures.inc({ reason: 'PM_ERR_TOPIC_FORBIDDEN' });
@@ -112,6 +119,20 @@ export async function createDeviceBroker(options: DeviceBrokerOptions) {
     // the registry).
     if (devices.has(client)) metrics.connectedDevices.dec();
   });
+
+  // Protocol errors aedes finds itself (its parser, a second CONNECT, an empty or wildcard topic) close the
+  // connection without passing through our hooks: count them here. Unauthenticated peers share one log key, so
+  // attacker-chosen client ids cannot grow the rejection log's map.
+  const cut = new WeakSet<Client>(); // aedes may report several errors for one connection: count it once
+  const onClientError = (client: Client, err: Error) => {
+    const rejection = brokerErrorAsRejection(err);
+    if (!rejection || cut.has(client)) return;
+    cut.add(client);
+    metrics.frameViolations.inc({ reason: rejection.reason });
+    rejections.report(devices.get(client)?.deviceId ?? '(unauthenticated)', rejection);
+  };
+  aedes.on('clientError', onClientError);
+  aedes.on('connectionError', onClientError);
 
   const onViolation = (error: PmError, socket: { remoteAddress?: string | undefined }) => {
     metrics.frameViolations.inc({ reason: error.reason });
