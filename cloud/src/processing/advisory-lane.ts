@@ -28,14 +28,21 @@ export interface AdvisoryLaneDeps {
   now: () => number;
 }
 
-/** Windows scored in one round at most: bounds one tfjs call's memory when a restart queues every patient. */
-const MAX_ROUND = 1_024;
+/**
+ * Scoring is synchronous compute on the event loop, so a round is kept short and the loop is let go between rounds:
+ * batches, people's actions and HTTP run in between. The round size adapts to the model (a warm forecaster step is
+ * ~0.04 ms per patient, the autoencoder ~0.7 ms, a rebuild from history up to ~240 ms: docs/benchmarks/lstm-scoring.md).
+ */
+const ROUND_BUDGET_MS = 50; // ms of scoring per round, about three frames of a dashboard
+const MAX_ROUND = 1_024; // windows per round at most: bounds one tfjs call's memory when a restart queues every patient
 
 export class AdvisoryLane {
   #pending: AnomalyInput[] = [];
   #running: Promise<void> | undefined;
   /** Bumped by clear(): a round in flight when the engine was rebuilt is not applied. */
   #generation = 0;
+  /** Windows in the next round (adapted to ROUND_BUDGET_MS; from 1, as a restart's first rounds are rebuilds). */
+  #roundSize = 1;
 
   constructor(private readonly deps: AdvisoryLaneDeps) {}
 
@@ -80,7 +87,11 @@ export class AdvisoryLane {
       this.deps.metrics().pendingWindows.set(this.#pending.length);
       let verdicts: AnomalyVerdict[];
       try {
+        const started = performance.now();
         verdicts = await detector.scoreBatch(round);
+        const ms = performance.now() - started;
+        if (ms < ROUND_BUDGET_MS / 2 && round.length === this.#roundSize) this.#roundSize = Math.min(MAX_ROUND, this.#roundSize * 2);
+        else if (ms > ROUND_BUDGET_MS * 2) this.#roundSize = Math.max(1, this.#roundSize >> 1);
       } catch (err) {
         // Advisory only: the round is skipped (each patient's next window carries its context again).
         this.deps.metrics().laneFailures.inc();
@@ -97,16 +108,17 @@ export class AdvisoryLane {
         // The pipeline rebuilt its state from the database (and re-queued from the checkpoints); nothing to redo here.
         logger.error({ err }, 'advisory verdicts could not be committed');
       }
+      await new Promise((resolve) => setImmediate(resolve)); // let I/O in between rounds
     }
   }
 
-  /** The oldest pending window of each patient, up to MAX_ROUND; the others keep their order for later rounds. */
+  /** The oldest pending window of each patient, up to the round size; the others keep their order for later rounds. */
   #takeRound(): AnomalyInput[] {
     const round: AnomalyInput[] = [];
     const rest: AnomalyInput[] = [];
     const seen = new Set<string>();
     for (const x of this.#pending) {
-      if (round.length < MAX_ROUND && !seen.has(x.patientId)) {
+      if (round.length < this.#roundSize && !seen.has(x.patientId)) {
         seen.add(x.patientId);
         round.push(x);
       } else {
