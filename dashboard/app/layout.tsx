@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { AuthProvider } from './auth/auth-context.tsx';
+import { IdleLogoff } from './auth/idle-logoff.tsx';
 import { getCloudUrl } from './cloud-url.ts';
 import './globals.css';
 
@@ -18,7 +19,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <AuthProvider cloudUrl={cloudUrl}>{children}</AuthProvider>
+        <AuthProvider cloudUrl={cloudUrl}>
+          {children}
+          <IdleLogoff />
+        </AuthProvider>
         <footer className="disclaimer" role="contentinfo" data-testid="disclaimer">
           Vigil — research and demonstration software. Not a medical device.
         </footer>

@@ -13,9 +13,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { startDemo, type RunningDemo } from '../support/demo-process.ts';
 
-// The README's screenshot: refreshed in docs/ with VIGIL_UPDATE_DOCS=1, otherwise written to test-results/.
+// The demo's screenshot (the README's overview comes from ward-overview.test.ts): docs/ with VIGIL_UPDATE_DOCS=1, else test-results/.
 const screenshot = fileURLToPath(
-  new URL(process.env.VIGIL_UPDATE_DOCS === '1' ? '../../docs/screenshots/ward-overview.png' : '../../test-results/ward-overview.png', import.meta.url),
+  new URL(process.env.VIGIL_UPDATE_DOCS === '1' ? '../../docs/screenshots/ward-demo.png' : '../../test-results/ward-demo.png', import.meta.url),
 );
 
 /** The tab's stored sign-in (dashboard/app/auth/auth-storage.ts), as a string evaluated in the page (no DOM types here). */

@@ -1,9 +1,10 @@
 'use client';
 /** Who is signed in, and the way out (POST /api/auth/logout, then the sign-in page). */
 import { useState } from 'react';
+import type { SessionInfo } from '@vigil/contracts';
 import { useAuth } from './auth-context.tsx';
 
-const ROLE_LABEL = { clinician: 'clinician', charge_nurse: 'charge nurse', admin: 'administrator' } as const;
+const ROLE_LABEL: Record<SessionInfo['role'], string> = { clinician: 'clinician', charge_nurse: 'charge nurse', admin: 'administrator', researcher: 'researcher' };
 
 export function AccountBar() {
   const { session, signOut } = useAuth();

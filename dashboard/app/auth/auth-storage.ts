@@ -55,9 +55,17 @@ export function storeSession(login: LoginResponse): void {
   notify();
 }
 
+/** Keys of other per-session entries (the ward's edge access, ward/[wardId]/edge-access.ts): forgotten with the sign-in. */
+const SESSION_SCOPED_PREFIXES = ['vigil.edge-access.'];
+
 /** Forget the sign-in; `notice` (e.g. "session expired after inactivity") is shown on the sign-in page. */
 export function clearSession(notice?: string): void {
-  storage()?.removeItem(SESSION_KEY);
+  const store = storage();
+  store?.removeItem(SESSION_KEY);
+  if (store) {
+    const keys = Array.from({ length: store.length }, (_, i) => store.key(i)).filter((k): k is string => k !== null);
+    for (const key of keys) if (SESSION_SCOPED_PREFIXES.some((p) => key.startsWith(p))) store.removeItem(key);
+  }
   if (notice) storage()?.setItem(NOTICE_KEY, notice);
   notify();
 }

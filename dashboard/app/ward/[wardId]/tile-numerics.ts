@@ -31,7 +31,8 @@ function single(key: TileVital, code: VitalCode, value: LatestValue | undefined)
     key,
     label: def.shortLabel,
     unit: def.displayUnit,
-    text: value ? formatVital(code, value.value, false) : MISSING,
+    // A sensor that is off measures nothing: its last number would be read as the patient's (a probe-off SpO2 is 0).
+    text: value && value.quality !== 'sensor_off' ? formatVital(code, value.value, false) : MISSING,
     quality: value ? value.quality : null,
     t: value ? value.t : null,
   };

@@ -4,20 +4,24 @@
  * (snapshot, then the alarm changes missed since the last cursor), validated updates, and batching so that 48 beds at
  * 1 Hz cost one React render per screen frame rather than one per message.
  */
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import {
   Alarm,
+  AlarmActionReply,
   AlarmEvent,
   DeviceUpdate,
   ErrorBody,
+  News2Update,
   SOCKET_EVENTS,
   VitalsUpdate,
   WardJoinReply,
+  type AlarmActionRequest,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@vigil/contracts';
-import { applyAlarm, applyDevice, applyVitals, fromSnapshot, toDraft, toView, type WardDraft, type WardView } from './ward-store.ts';
+import { recordTrend } from './bed-trends.ts';
+import { applyAlarm, applyDevice, applyNews2, applyVitals, fromSnapshot, toDraft, toView, type WardDraft, type WardView } from './ward-store.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
 
@@ -29,7 +33,17 @@ export interface WardStream {
   error: string | null;
   /** The user is not assigned to this ward (PM_ERR_FORBIDDEN): nothing of it is shown, and the stream stops. */
   forbidden: boolean;
+  /** Browser time the cloud connection was lost (null while connected or before the first connection). */
+  offlineSince: number | null;
+  /**
+   * An alarm action over the socket (`alarm:action`, same checks and audit as REST). Resolves with the updated alarm,
+   * which is applied at once (the cloud also pushes it to every dashboard of the ward); rejects with the cloud's
+   * message, or when not connected.
+   */
+  act(request: AlarmActionRequest): Promise<Alarm>;
 }
+
+const ACTION_TIMEOUT_MS = 10_000; // 10 s for the cloud to confirm an alarm action
 
 const JOIN_TIMEOUT_MS = 10_000; // 10 s for the snapshot acknowledgement before trying again
 const JOIN_RETRY_MS = 5_000; // 5 s between join attempts (a ward appears once its gateway sends data)
@@ -47,7 +61,10 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
   const [ward, setWard] = useState<WardView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [forbidden, setForbidden] = useState(false);
+  const [offlineSince, setOfflineSince] = useState<number | null>(null);
   const sessionEnded = useEffectEvent(onSessionEnded);
+  // The live socket and a way to apply an alarm to the draft, for `act` (set by the effect below).
+  const actRef = useRef<((request: AlarmActionRequest) => Promise<Alarm>) | null>(null);
 
   useEffect(() => {
     // Socket handlers write into `draft` (outside React); a frame callback publishes it. This is the "state in a
@@ -149,6 +166,8 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
         // back an alarm whose end was cut off.
         const { snapshot, missed, gap } = reply.data;
         const next = toDraft(fromSnapshot(snapshot));
+        // The trend strips are built here from live data; the snapshot has none, so they carry over a resync.
+        if (draft?.trends) next.trends = draft.trends;
         if (!gap) for (const event of missed) applyAlarm(next, event.alarm);
         for (const apply of pending ?? []) apply(next);
         pending = null;
@@ -157,6 +176,7 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
         draft = next;
         setWard(toView(next));
         setError(null);
+        setOfflineSince(null);
         setConnection('live');
       });
     };
@@ -170,6 +190,7 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
       clearTimeout(retryTimer);
       if (halted) return;
       setConnection('offline');
+      setOfflineSince((since) => since ?? Date.now());
       if (reason === 'io server disconnect') scheduleConnect();
     });
     socket.on('connect_error', (err) => {
@@ -177,6 +198,7 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
       const body = ErrorBody.safeParse((err as Error & { data?: unknown }).data);
       if (body.success && body.data.error.code === 'PM_ERR_UNAUTHENTICATED') return endSession(body.data.error.message);
       setConnection('offline');
+      setOfflineSince((since) => since ?? Date.now());
       if (!socket.active) {
         // Refused for another reason (e.g. the cloud's database is down): say why, and try again.
         setError(body.success ? body.data.error.message : err.message);
@@ -187,8 +209,15 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
 
     socket.on(SOCKET_EVENTS.vitals, (raw) => {
       const update = VitalsUpdate.safeParse(raw);
-      if (update.success) receive((d) => applyVitals(d, update.data));
-      else console.warn('vigil: dropped an invalid vitals update', update.error.issues[0]);
+      if (update.success) {
+        receive((d) => {
+          applyVitals(d, update.data);
+          const trends = d.trends ?? new Map();
+          const before = trends.get(update.data.bedId);
+          const after = recordTrend(before, update.data);
+          if (after !== before) d.trends = new Map(trends).set(update.data.bedId, after);
+        });
+      } else console.warn('vigil: dropped an invalid vitals update', update.error.issues[0]);
     });
     socket.on(SOCKET_EVENTS.alarm, (raw, rawCursor) => {
       const alarm = Alarm.safeParse(raw);
@@ -208,7 +237,34 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
       else console.warn('vigil: dropped an invalid device update', update.error.issues[0]);
     });
 
+    socket.on(SOCKET_EVENTS.news2, (raw) => {
+      const update = News2Update.safeParse(raw);
+      if (update.success) receive((d) => applyNews2(d, update.data));
+      else console.warn('vigil: dropped an invalid NEWS2 update', update.error.issues[0]);
+    });
+
+    actRef.current = (request) =>
+      new Promise<Alarm>((resolve, reject) => {
+        if (!socket.connected || halted) {
+          reject(new Error('not connected to the cloud'));
+          return;
+        }
+        socket.timeout(ACTION_TIMEOUT_MS).emit(SOCKET_EVENTS.alarmAction, request, (err, raw) => {
+          if (err) return reject(new Error('the cloud did not confirm the action'));
+          const reply = AlarmActionReply.safeParse(raw);
+          if (!reply.success) return reject(new Error('the cloud sent an answer this dashboard does not understand'));
+          if (!reply.data.ok) {
+            if (reply.data.error.code === 'PM_ERR_UNAUTHENTICATED') endSession(reply.data.error.message);
+            return reject(new Error(reply.data.error.message));
+          }
+          const alarm = reply.data.alarm;
+          receive((d) => applyAlarm(d, alarm));
+          resolve(alarm);
+        });
+      });
+
     return () => {
+      actRef.current = null;
       disposed = true;
       cancelAnimationFrame(frame);
       clearTimeout(retryTimer);
@@ -217,5 +273,6 @@ export function useWardStream(cloudUrl: string, wardId: string, token: string, o
     };
   }, [cloudUrl, wardId, token]);
 
-  return { connection, ward, error, forbidden };
+  const act = useCallback((request: AlarmActionRequest) => actRef.current?.(request) ?? Promise.reject(new Error('not connected to the cloud')), []);
+  return { connection, ward, error, forbidden, offlineSince, act };
 }

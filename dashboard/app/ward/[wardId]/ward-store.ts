@@ -3,7 +3,8 @@
  * Kept free of React and socket.io so the merge rules can be read (and tested) on their own.
  * Each function returns new objects only for the beds it touched, so memoised tiles skip the rest.
  */
-import type { Alarm, BedState, DeviceUpdate, LatestValue, VitalCode, VitalsUpdate, WardSnapshot } from '@vigil/contracts';
+import type { Alarm, BedState, DeviceUpdate, LatestValue, News2Update, VitalCode, VitalsUpdate, WardSnapshot } from '@vigil/contracts';
+import type { BedTrend } from './bed-trends.ts';
 
 export interface WardView {
   wardId: string;
@@ -18,6 +19,8 @@ export interface WardView {
   ended: ReadonlySet<string>;
   /** Newest event time seen in the ward: the reference for staleness (event time, not the browser clock). */
   newestT: number;
+  /** Per bed, the last minutes of HR and SpO2 for the tile's sparkline (bed-trends.ts); filled from live updates. */
+  trends?: ReadonlyMap<string, BedTrend>;
 }
 
 /** Ended alarm ids remembered; replays concern recent alarms only, and a central station runs for weeks. */
@@ -58,6 +61,7 @@ export interface WardDraft {
   alarms: ReadonlyMap<string, Alarm>;
   ended: ReadonlySet<string>;
   newestT: number;
+  trends?: ReadonlyMap<string, BedTrend>;
 }
 
 export function toDraft(view: WardView): WardDraft {
@@ -139,4 +143,17 @@ export function applyDevice(draft: WardDraft, update: DeviceUpdate): void {
   const device = { deviceId: update.deviceId, deviceType: update.deviceType, state: update.state, battery: update.battery, t: update.t };
   const devices = current ? bed.devices.map((d) => (d.deviceId === update.deviceId ? device : d)) : [...bed.devices, device];
   draft.beds = withEntry(draft.beds, update.bedId, { ...bed, devices });
+}
+
+/**
+ * The newest NEWS2 of a bed, as the cloud's own ward state keeps it (cloud/src/processing/ward-state.ts): a score for
+ * an older window never replaces a newer one; a revision of the same window (late data) does.
+ */
+export function applyNews2(draft: WardDraft, update: News2Update): void {
+  if (update.wardId !== draft.wardId) return;
+  const bed = draft.beds.get(update.bedId);
+  if (!bed || bed.patientId !== update.patientId) return;
+  if (bed.news2 && bed.news2.end > update.end) return;
+  const { total, response, anySingleThree, complete } = update.result;
+  draft.beds = withEntry(draft.beds, update.bedId, { ...bed, news2: { total, response, anySingleThree, complete, end: update.end } });
 }
