@@ -34,7 +34,20 @@ export function renderEnvExample(): string {
     }
     lines.push('');
   }
-  lines.push('## Dashboard (dashboard/, read at request time by the Next.js server)', '# cloud REST and socket.io URL, as the browser reaches it', '# VIGIL_DASHBOARD_CLOUD_URL=http://localhost:4000', '');
+  // The dashboard reads these per request (dashboard/app/cloud-url.ts, runtime-config.ts), not through a zod schema here.
+  lines.push(
+    '## Dashboard (dashboard/, read at request time by the Next.js server)',
+    '# cloud REST and socket.io URL, as the browser reaches it',
+    '# VIGIL_DASHBOARD_CLOUD_URL=http://localhost:4000',
+    '# audio pause the alarm inbox asks for, s (1-600; the cloud caps it at its own maximum)',
+    '# VIGIL_DASHBOARD_AUDIO_PAUSE_S=120',
+    "# the edges' local ward views for the fallback when the cloud is unreachable, wardId=url comma-separated",
+    '# VIGIL_DASHBOARD_EDGE_VIEWS=',
+    "# their bearer token (the edge's VIGIL_EDGE_LOCAL_VIEW_TOKEN), or a file holding it (preferred)",
+    '# VIGIL_DASHBOARD_EDGE_TOKEN=',
+    '# VIGIL_DASHBOARD_EDGE_TOKEN_FILE=',
+    '',
+  );
   return lines.join('\n');
 }
 

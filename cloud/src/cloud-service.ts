@@ -27,6 +27,10 @@ import { PatientRepository } from './storage/patient-repository.ts';
 import { OperatorStateRepository } from './storage/state-repository.ts';
 import { VitalsHistory } from './storage/vitals-history.ts';
 import { WindowRepository } from './storage/window-repository.ts';
+import { createRecordingStore } from './replay/recording-store.ts';
+import { createReplayManager } from './replay/replay-manager.ts';
+import { createReplayMetrics } from './replay/replay-metrics.ts';
+import { createLabService } from './replay/lab/lab-service.ts';
 import { createEmbeddedUplinkBroker } from './uplink/embedded-broker.ts';
 import { GatewayDirectory } from './uplink/gateway-registry.ts';
 import { createIngestClient } from './uplink/ingest-client.ts';
@@ -136,6 +140,34 @@ export async function createCloudService(options: CloudServiceOptions) {
       return outcome;
     },
   };
+  // Replays (cloud/src/replay/): batches go through the same pipeline and sockets as a gateway's, into replay wards.
+  // The signal-delay metric is left out for them: a recording's event times are not now.
+  const replayMetrics = createReplayMetrics(metrics.registry);
+  const recordings = createRecordingStore({ dir: config.recordingsDir, maxBytes: config.recordingMaxMb * 1024 * 1024, now });
+  const replays = createReplayManager({
+    store: recordings,
+    logger,
+    now,
+    maxActive: config.replayMax,
+    batchRecords: config.replayBatchRecords,
+    knownWards: () => knownWards(),
+    async ingest(batch) {
+      const outcome = await pipeline.processBatch(batch);
+      publishAlarms(outcome.alarms);
+      for (const update of outcome.vitals) socket?.vitals(update);
+      for (const update of outcome.devices) socket?.device(update);
+      for (const update of outcome.news2) socket?.news2(update);
+      return outcome;
+    },
+    onChange(event, status) {
+      replayMetrics.active.inc(event === 'start' ? 1 : -1);
+      if (event === 'end') replayMetrics.ended.inc({ state: status.state });
+    },
+  });
+
+  // The alarm-burden lab over the same recordings (cloud/src/replay/lab/): runs one at a time, results in memory.
+  const lab = createLabService({ recordings, logger, registry: metrics.registry, now });
+
   const embedded = config.uplinkUrl
     ? undefined
     : await createEmbeddedUplinkBroker({ gateways: gateways!, ingestUsername: config.ingestUsername, logger, metrics, onUplink: createUplinkHandler(uplinkOptions) });
@@ -166,6 +198,10 @@ export async function createCloudService(options: CloudServiceOptions) {
     publishAlarms,
     audioPauseMaxS: config.audioPauseMaxS,
     requestWaveforms,
+    recordings,
+    replays,
+    replayMetrics,
+    lab,
     readiness: async () => ({
       storage: { ok: await db.ping(), detail: db.describe },
       ingest: { ok: ingest?.connected ?? false, detail: config.uplinkUrl ? 'external broker' : 'embedded broker' },
@@ -238,6 +274,8 @@ export async function createCloudService(options: CloudServiceOptions) {
     /** Ask the ward's gateway to forward a patient's raw waveforms for `durationMs` (capped at 10 min by the edge). */
     requestWaveforms,
     async close() {
+      await replays.close();
+      await lab.close();
       clearInterval(tickTimer);
       maintenance?.stop();
       await ingest?.close();

@@ -44,6 +44,11 @@ export const CloudConfigSchema = z.object({
   // Anomaly detection (advisory ML_ANOMALY alarms; cloud/src/detectors/model-detector.ts)
   anomalyModel: z.string().min(1).default('none').describe('LSTM anomaly model artefact directory (e.g. models/artefacts/vigil-lstm); none = no advisory ML alarms (the rule alarms never depend on it)'),
   anomalyModelWatch: envBoolean.default(true).describe('reload the anomaly model when its directory gets a new artefact (metadata.json written last)'),
+  // Recordings and replays (cloud/src/replay/, docs/replay.md)
+  recordingsDir: z.string().default('.vigil/cloud/recordings').describe('where uploaded and imported session files are kept'),
+  recordingMaxMb: z.coerce.number().int().min(1).default(512).describe('largest recording accepted by upload, MiB (as sent: compressed if gzip)'),
+  replayBatchRecords: z.coerce.number().int().min(100).max(100_000).default(5_000).describe('records per pipeline transaction of a replay (larger: faster at max speed, but each holds the writer longer)'),
+  replayMax: z.coerce.number().int().min(1).max(64).default(4).describe('replays running at once; more are refused (PM_ERR_REPLAY_LIMIT)'),
   corsOrigins: z.string().default('http://localhost:3000,http://127.0.0.1:3000').describe('comma-separated dashboard origins'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -8,9 +8,9 @@ import { EpochMs, WardId } from './ids.ts';
 /**
  * clinician: reads and acts on alarms of their wards. charge_nurse: the same, plus patient alarm limits, and is the
  * second role an unacknowledged alarm escalates to. admin: users and the audit log; patient data only for assigned
- * wards, like everyone else.
+ * wards, like everyone else. researcher: recordings (upload, delete), replays and the alarm-burden lab; no live ward.
  */
-export const Role = z.enum(['clinician', 'charge_nurse', 'admin']);
+export const Role = z.enum(['clinician', 'charge_nurse', 'admin', 'researcher']);
 export type Role = z.infer<typeof Role>;
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,39}$/, 'username: 2-40 of [a-z0-9._-]');

@@ -50,6 +50,14 @@ export const ERRORS = {
   PM_ERR_CONFIG_INVALID: { status: 500, message: 'configuration is invalid', reason: 'config_invalid' },
   // Session files (contracts/src/session.ts)
   PM_ERR_SESSION_FORMAT: { status: 400, message: 'session file is not a valid vigil-session v1 file', reason: 'session_format' },
+  // Recordings and replays (contracts/src/recording.ts)
+  PM_ERR_RECORDING_TOO_LARGE: { status: 413, message: 'recording exceeds the upload size limit', reason: 'recording_too_large' },
+  PM_ERR_REPLAY_STATE: { status: 409, message: 'the replay cannot do this in its current state', reason: 'replay_state' },
+  PM_ERR_REPLAY_LIMIT: { status: 429, message: 'too many replays running', reason: 'replay_limit' },
+  // Alarm-burden lab (contracts/src/lab.ts)
+  PM_ERR_LAB_CONFIG: { status: 400, message: 'lab configuration is invalid', reason: 'lab_config' },
+  PM_ERR_LAB_NOT_READY: { status: 409, message: 'the lab run has not finished', reason: 'lab_not_ready' },
+  PM_ERR_LAB_RUN_LIMIT: { status: 429, message: 'too many lab runs queued or running', reason: 'lab_run_limit' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -31,7 +31,13 @@ export const ARTIFACT_EVENT_TYPES = [
   'duplicate_sends',
 ] as const;
 
-export const GroundTruthType = z.enum([...CLINICAL_EVENT_TYPES, ...ARTIFACT_EVENT_TYPES]);
+/**
+ * Clinical events that only importers derive from charted data (e.g. PhysioNet 2012: sustained MAP < 65 mmHg ≥ 1 h),
+ * category 'clinical'. Kept apart from CLINICAL_EVENT_TYPES, which are also the simulators' scenario types.
+ */
+export const DERIVED_EVENT_TYPES = ['hypotension'] as const;
+
+export const GroundTruthType = z.enum([...CLINICAL_EVENT_TYPES, ...ARTIFACT_EVENT_TYPES, ...DERIVED_EVENT_TYPES]);
 export type GroundTruthType = z.infer<typeof GroundTruthType>;
 
 export const GroundTruthEvent = z

@@ -22,3 +22,5 @@ export * from './api.ts';
 export * from './news2.ts';
 export * from './news2-detector.ts';
 export * from './features.ts';
+export * from './recording.ts';
+export * from './lab.ts';

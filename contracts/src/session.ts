@@ -26,6 +26,16 @@ export const SessionPatient = z
     age: z.number().int().min(0).max(120).optional(),
     sex: z.enum(['female', 'male']).optional(),
     weightKg: z.number().min(1).max(400).optional(),
+    /** Outcome of the stay, when the source records one (PhysioNet 2012 Outcomes-*.txt): ground truth per stay. */
+    outcome: z
+      .object({
+        inHospitalDeath: z.boolean(),
+        /** Days from admission to death; null when no death was recorded. */
+        survivalDays: z.number().nullable(),
+        lengthOfStayDays: z.number().nullable(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SessionPatient = z.infer<typeof SessionPatient>;

@@ -21,6 +21,7 @@ export const VITAL_CODES = [
   'skinTemp',
   'activity',
   'battery',
+  'sao2',
 ] as const;
 
 export const VitalCode = z.enum(VITAL_CODES);
@@ -142,6 +143,16 @@ const definitions: VitalDefinition[] = [
     mdc: mdc(67996, 'MDC_ATTR_VAL_BATT_CHARGE'), mdcAlternatives: [],
     ucum: '%', displayUnit: '%', decimals: 0,
     plausible: { min: 0, max: 100 }, normal: { min: 20, max: 100 }, group: 'device',
+  },
+  {
+    // Arterial saturation from a blood gas (co-oximetry): sparse, drawn on clinical suspicion, and measured by another
+    // method than pulse oximetry. Imported recordings (PhysioNet 2012 SaO2) carry it; it is never read as spo2, so no
+    // SpO2 limit, NEWS2 SpO2 score or feature ever sees it. LOINC 2708-6 "Oxygen saturation in Arterial blood";
+    // MDC_SAT_O2_ART 150324 ("arterial oxygen saturation, no method").
+    code: 'sao2', label: 'SaO\u2082 (arterial, blood gas)', shortLabel: 'SaO\u2082', loinc: '2708-6',
+    mdc: mdc(150324, 'MDC_SAT_O2_ART'), mdcAlternatives: [],
+    ucum: '%', displayUnit: '%', decimals: 0,
+    plausible: { min: 0, max: 100 }, normal: { min: 95, max: 100 }, group: 'respiratory',
   },
 ];
 

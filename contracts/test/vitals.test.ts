@@ -14,6 +14,7 @@ const CLINICAL: Array<[VitalCode, string, number, string, string]> = [
   ['nibpDia', '8462-4', 150022, 'MDC_PRESS_BLD_NONINV_DIA', 'mm[Hg]'],
   ['nibpMean', '8478-0', 150023, 'MDC_PRESS_BLD_NONINV_MEAN', 'mm[Hg]'],
   ['temp', '8310-5', 150364, 'MDC_TEMP_BODY', 'Cel'],
+  ['sao2', '2708-6', 150324, 'MDC_SAT_O2_ART', '%'],
 ];
 
 /** LOINC check digit: mod 10 (Luhn) over the part before the hyphen. */

@@ -86,6 +86,7 @@ export const VITAL_RULES: Readonly<Record<VitalCode, VitalRule>> = {
   skinTemp: { spikeBase: 1, spikeRel: 0, spikeRate: 0.05, flatMs: Infinity, gap: true, rangeLow: true, rangeHigh: true },
   activity: { ...off, rangeLow: false, rangeHigh: true }, // 16 g: an accelerometer's full scale
   battery: { ...off, rangeLow: false, rangeHigh: false },
+  sao2: { ...off, rangeLow: false, rangeHigh: false }, // arterial blood gas: intermittent, a lab result (imports only)
 };
 
 export interface SignalQualityOptions {

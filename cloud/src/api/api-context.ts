@@ -8,6 +8,10 @@ import type { Pipeline, Repositories } from '../processing/pipeline.ts';
 import type { WardStateCache } from '../processing/ward-state.ts';
 import type { Db } from '../storage/db.ts';
 import type { VitalsHistory } from '../storage/vitals-history.ts';
+import type { RecordingStore } from '../replay/recording-store.ts';
+import type { ReplayManager } from '../replay/replay-manager.ts';
+import type { ReplayMetrics } from '../replay/replay-metrics.ts';
+import type { LabService } from '../replay/lab/lab-service.ts';
 
 export interface ApiContext {
   db: Db;
@@ -27,4 +31,11 @@ export interface ApiContext {
   readiness(): Promise<HealthResponse['checks']>;
   audioPauseMaxS: number;
   requestWaveforms(wardId: string, patientId: string, durationMs: number, requestedBy: string): Promise<void>;
+  /** Stored session files (cloud/src/replay/recording-store.ts). */
+  recordings: RecordingStore;
+  /** Replays of recordings into replay wards (cloud/src/replay/replay-manager.ts). */
+  replays: ReplayManager;
+  replayMetrics: ReplayMetrics;
+  /** The alarm-burden lab over stored recordings (cloud/src/replay/lab/lab-service.ts); absent: its routes answer 404. */
+  lab?: LabService;
 }

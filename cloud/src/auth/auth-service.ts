@@ -6,7 +6,7 @@
  * absolute expiry), absolute timeout, the account being disabled. Timeouts follow OWASP's session management cheat
  * sheet (idle 15–30 min for high-value applications; an absolute limit of one working shift).
  */
-import { BreakGlassRequest, PmError, Username, type BreakGlassGrant, type LoginResponse, type Role, type SessionInfo } from '@vigil/contracts';
+import { BreakGlassRequest, isReplayWard, PmError, Username, type BreakGlassGrant, type LoginResponse, type Role, type SessionInfo } from '@vigil/contracts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { DbExecutor } from '../storage/db.ts';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword, warmDummyHash } from './password-hash.ts';
@@ -248,6 +248,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     },
 
     canReadWard(principal, wardId, at = now()) {
+      // Replay wards (contracts/src/recording.ts) hold replayed recordings, watched for teaching and review: open to
+      // every signed-in user; reads are audited like any other.
+      if (isReplayWard(wardId)) return true;
       return principal.wards.includes(wardId) || principal.breakGlass.some((g) => g.wardId === wardId && g.expiresAt > at);
     },
 

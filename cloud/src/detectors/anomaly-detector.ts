@@ -33,7 +33,10 @@ export interface AnomalyDetector {
   readonly version: string;
   /** The tfjs backend in use (e.g. 'wasm', 'tensorflow'), for logs and benchmarks. */
   readonly backend: string;
-  /** How many earlier windows the detector wants in `history`; may change when the model is reloaded. */
+  /**
+   * How many earlier windows the detector wants in `history`; may change when the model is reloaded. At least 1:
+   * the processor reads 0 as "no detector" and then never calls scoreBatch.
+   */
   readonly contextWindows: number;
   /** Same input, same verdicts (replays must reproduce advisory alarms too). */
   scoreBatch(inputs: readonly AnomalyInput[]): Promise<AnomalyVerdict[]>;

@@ -14,7 +14,7 @@
  * (advisory-lane.ts), whose verdicts are applied later in the same FIFO, so no rule alarm ever waits for the model.
  */
 import type { Logger } from 'pino';
-import type { Alarm, AlarmEvent, BedState, DeviceUpdate, News2Update, UplinkBatch, UplinkSample, VitalsUpdate } from '@vigil/contracts';
+import { isReplayWard, type Alarm, type AlarmEvent, type BedState, type DeviceUpdate, type News2Update, type UplinkBatch, type UplinkSample, type VitalsUpdate } from '@vigil/contracts';
 import { AlarmManager, type AlarmChange } from '../alarms/alarm-manager.ts';
 import type { AlarmPolicy } from '../alarms/alarm-policy.ts';
 import type { AnomalyDetector, AnomalyInput, AnomalyVerdict } from '../detectors/anomaly-detector.ts';
@@ -161,6 +161,7 @@ export function createPipeline(deps: PipelineDeps) {
     const outcome: BatchOutcome = { stored: 0, duplicates: 0, vitals: [], devices: [], beds: [], alarms: [], raised: [], news2: [] };
     const storedAt = now();
     const { wardId } = batch;
+    const replay = isReplayWard(wardId);
     const changedBeds = new Map<string, BedState>();
     const effects: ProcessEffects = emptyEffects();
     const samples = batch.records.filter((r): r is UplinkSample => r.type === 'sample');
@@ -174,7 +175,8 @@ export function createPipeline(deps: PipelineDeps) {
           const bed = wardState.applySample(wardId, s);
           changedBeds.set(`${bed.wardId}\u0000${bed.bedId}`, bed);
           outcome.vitals.push({ wardId, bedId: s.bedId, patientId: s.patientId, t: s.t, vitals: s.vitals, quality: s.quality });
-          if (!s.late) metrics.endToEnd.observe(Math.max(0, storedAt - s.t) / 1000);
+          // A replay's event times are the recording's, not now: it must not enter the live delay histogram.
+          if (!s.late && !replay) metrics.endToEnd.observe(Math.max(0, storedAt - s.t) / 1000);
         }
         engine.processor.process(wardId, newSamples, storedAt, effects);
 
@@ -225,13 +227,13 @@ export function createPipeline(deps: PipelineDeps) {
     metrics.duplicates.inc(outcome.duplicates);
     metrics.lateDropped.inc(effects.droppedLate.length);
     metrics.streamGaps.inc(effects.gapsSkipped);
-    for (const { alarm } of outcome.raised) metrics.alarms.inc({ priority: alarm.priority, kind: alarm.kind });
+    if (!replay) for (const { alarm } of outcome.raised) metrics.alarms.inc({ priority: alarm.priority, kind: alarm.kind });
     let lag = 0;
     for (const id of effects.touched) {
       const w = engine.processor.watermark(id);
       if (Number.isFinite(w)) lag = Math.max(lag, storedAt - w);
     }
-    if (effects.touched.size > 0) metrics.watermarkLag.set(lag / 1000);
+    if (effects.touched.size > 0 && !replay) metrics.watermarkLag.set(lag / 1000);
     return outcome;
   }
 

@@ -39,3 +39,14 @@ export {
   type PhysioNetDatasetOptions,
   type PhysioNetDatasetStats,
 } from './physionet-dataset.ts';
+export {
+  PHYSIONET_STAY_MS,
+  compareSessionMessages,
+  physionetSessionHeader,
+  staySession,
+  type PhysioNetSessionSource,
+  type StaySession,
+  type StaySessionCounts,
+  type StaySessionOptions,
+} from './physionet-session.ts';
+export { importPhysioNetSession, type PhysioNetSessionImportOptions, type PhysioNetSessionImportReport } from './physionet-session-import.ts';
