@@ -129,7 +129,7 @@ export class StreamProcessor {
     const common = { outOfOrdernessMs: config.outOfOrdernessMs, allowedLatenessMs: config.allowedLatenessMs, order: sampleOrder };
     this.news2Windows = new KeyedWindowOperator({ ...common, spec: { kind: 'tumbling', sizeMs: config.news2WindowMs }, compute: features });
     this.featureWindows = new KeyedWindowOperator({ ...common, spec: { kind: 'sliding', sizeMs: config.featureWindowMs, slideMs: config.featureSlideMs }, compute: features });
-    this.sessionWindows = new KeyedWindowOperator({ ...common, spec: { kind: 'session', gapMs: config.sessionGapMs }, compute: (_k, _w, elements) => elements.length });
+    this.sessionWindows = new KeyedWindowOperator({ ...common, spec: { kind: 'session', gapMs: config.sessionGapMs }, countOnly: true, compute: () => 0 });
   }
 
   /** Earlier windows kept per patient for the anomaly detector (0: no detector). */
@@ -238,7 +238,7 @@ export class StreamProcessor {
     for (const e of fw.emissions) this.#onFeatureWindow(p, e, effects);
     const sw = this.sessionWindows.add(p.patientId, s);
     for (const e of sw.emissions) {
-      effects.sessions.push({ patientId: p.patientId, wardId: p.wardId, bedId: p.bedId, start: e.window.start, end: e.window.end, samples: e.result, revision: e.revision });
+      effects.sessions.push({ patientId: p.patientId, wardId: p.wardId, bedId: p.bedId, start: e.window.start, end: e.window.end, samples: e.count, revision: e.revision });
     }
     if (dropped) effects.droppedLate.push({ deviceId: s.deviceId, bootId: s.bootId, seq: s.seq, patientId: s.patientId, t: s.t, reason: 'beyond allowed lateness' });
   }

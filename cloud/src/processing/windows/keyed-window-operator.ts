@@ -77,6 +77,12 @@ export interface KeyedWindowOptions<E extends TimedElement, R> {
   compute(key: string, window: WindowBounds, elements: readonly E[]): R;
   /** Total order of a key's elements; must sort by t first. Default: by t. */
   order?: (a: E, b: E) => number;
+  /**
+   * Session windows only: keep a running count per session instead of its elements (compute gets no elements; the
+   * emission's `count` is the session's). A monitoring session of 1 Hz data can stay open for days: buffered, it
+   * would hold ~86,000 elements per patient per day in memory and in every restore.
+   */
+  countOnly?: boolean;
 }
 
 export interface SessionSnapshot {
@@ -91,6 +97,8 @@ export interface SessionSnapshot {
   closed: boolean;
   /** Bounds of the emissions the next emission replaces. */
   emitted: WindowBounds[];
+  /** Elements in the session (countOnly operators; absent in snapshots of a buffering operator). */
+  count?: number;
 }
 
 /** A key's state without its elements: small and JSON-serialisable. */
@@ -133,6 +141,7 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
   readonly #lateness: number;
   readonly #compute: KeyedWindowOptions<E, R>['compute'];
   readonly #order: (a: E, b: E) => number;
+  readonly #countOnly: boolean;
   readonly #keys = new Map<string, KeyState<E>>();
   #elements = 0;
 
@@ -148,6 +157,8 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
     this.#lateness = options.allowedLatenessMs;
     this.#compute = options.compute;
     this.#order = options.order ?? byTime;
+    if (options.countOnly && spec.kind !== 'session') throw new PmError('PM_ERR_CONFIG_INVALID', 'windows: countOnly is for session windows');
+    this.#countOnly = options.countOnly ?? false;
   }
 
   /** Add one element of a key; returns its disposition and the emissions it caused. */
@@ -223,6 +234,11 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
       const x = s.sessions[open];
       if (!x || t < x.start) throw new Error(`windows: restored element at t=${t} lies outside the snapshot's sessions`);
     }
+    if (this.#countOnly) {
+      // A snapshot of a buffering operator: count each open session's elements once, then keep counts only.
+      for (const x of s.sessions) if (x.count === undefined && !x.closed) x.count = search(s.buf, x.last, true) - search(s.buf, x.start, false);
+      s.buf = [];
+    }
     this.deleteKey(key);
     this.#keys.set(key, s);
     this.#elements += s.buf.length;
@@ -247,6 +263,8 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
     if (s.maxT === -Infinity) return -Infinity;
     const wm = s.maxT - this.#ooo;
     if (this.#fixed) return firstStartEndingAfter(wm - this.#lateness, this.#fixed);
+    // Counting sessions need no element back, except to count an open session a buffering snapshot left uncounted.
+    if (this.#countOnly) return s.sessions.find((x) => !x.closed && x.count === undefined)?.start ?? Infinity;
     for (const x of s.sessions) if (!x.closed) return x.start;
     // No open session: an accepted element at or after the watermark would be in one; every dropped one is older.
     return wm;
@@ -320,12 +338,13 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
     if (i >= 0 && t < ss[i]!.last + gap) {
       cur = ss[i]!;
       if (cur.closed) return 'dropped-late';
-      this.#insert(s, e);
+      if (this.#countOnly) cur.count = (cur.count ?? 0) + 1;
+      else this.#insert(s, e);
       if (t > cur.last) cur.last = t;
     } else {
       if (t + gap + this.#lateness <= wm) return 'dropped-late';
-      this.#insert(s, e);
-      cur = { start: t, last: t, revision: -1, dirty: false, closed: false, emitted: [] };
+      if (!this.#countOnly) this.#insert(s, e);
+      cur = { start: t, last: t, revision: -1, dirty: false, closed: false, emitted: [], ...(this.#countOnly ? { count: 1 } : {}) };
       i++;
       if (i === ss.length) ss.push(cur);
       else ss.splice(i, 0, cur);
@@ -335,6 +354,7 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
       const next = ss[i + 1]!;
       if (next.last > cur.last) cur.last = next.last;
       if (next.revision > cur.revision) cur.revision = next.revision;
+      if (this.#countOnly) cur.count = (cur.count ?? 0) + (next.count ?? 0);
       cur.emitted.push(...next.emitted);
       ss.splice(i + 1, 1);
     }
@@ -349,7 +369,9 @@ export class KeyedWindowOperator<E extends TimedElement, R> {
 
   #emitSession(key: string, s: KeyState<E>, x: SessionSnapshot): WindowEmission<R> {
     const end = x.last + this.#gap;
-    const emission = this.#emit(key, s, x.start, end, x.revision + 1, search(s.buf, x.start, false), search(s.buf, x.last, true));
+    const emission = this.#countOnly
+      ? { key, window: { start: x.start, end }, revision: x.revision + 1, result: this.#compute(key, { start: x.start, end }, []), count: x.count ?? 0 }
+      : this.#emit(key, s, x.start, end, x.revision + 1, search(s.buf, x.start, false), search(s.buf, x.last, true));
     const supersedes = x.emitted.filter((b) => b.start !== x.start || b.end !== end);
     if (supersedes.length > 0) emission.supersedes = supersedes;
     x.revision++;
