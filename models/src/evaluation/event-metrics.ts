@@ -4,7 +4,7 @@
  * (marking a whole event detected when any point in it is) inflates F1 on its own, even for random scores
  * (Kim et al., "Towards a rigorous evaluation of time-series anomaly detection", AAAI 2022), so it is not used here.
  */
-import { CLINICAL_EVENT_TYPES, type GroundTruthEvent } from '@vigil/contracts';
+import { CLINICAL_EVENT_TYPES, DERIVED_EVENT_TYPES, type GroundTruthEvent } from '@vigil/contracts';
 import type { AlarmEpisode, PatientSeries } from '../data/series.ts';
 
 export const MINUTE_MS = 60_000;
@@ -162,7 +162,8 @@ function recallRows(outcomes: readonly EventOutcome[], keyOf: (o: EventOutcome) 
 }
 
 const SEVERITIES = ['mild', 'moderate', 'severe'] as const;
-const TARGET_TYPES = CLINICAL_EVENT_TYPES.filter((t) => t !== 'recovery');
+// Events derived from real recordings (e.g. sustained hypotension in an imported PhysioNet session) are targets too.
+const TARGET_TYPES = [...CLINICAL_EVENT_TYPES.filter((t) => t !== 'recovery'), ...DERIVED_EVENT_TYPES];
 
 /**
  * Score one detector's alarm episodes against the series' ground truth.

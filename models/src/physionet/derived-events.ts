@@ -40,8 +40,9 @@ export const DERIVED_EVENT_RULES: readonly DerivedEventRule[] = [
   {
     // Surviving Sepsis Campaign 2021 (Evans et al., Crit Care Med 2021;49:e1063): initial target MAP ≥ 65 mmHg.
     // MAP < 55 is where organ injury rises steeply (Walsh et al., Anesthesiology 2013;119:507-515) → severe.
-    // Type: contracts has no 'hypotension'; 'sepsis' is the closest (its simulator episode is the vasodilatory
-    // hypotension this threshold comes from) but the cause here is unknown, hence the detail.
+    // Type 'sepsis' (its simulator episode is the vasodilatory hypotension this threshold comes from), with a detail
+    // saying the cause is unknown. contracts now has 'hypotension' (used by the PhysioNet session importer); this
+    // dataset keeps 'sepsis' so that the published evaluation (docs/models/evaluation/) reproduces from its cache.
     id: 'hypotension', type: 'sepsis', sources: ['abpMean', 'nibpMean'], comparator: '<', threshold: 65, severeBeyond: 55,
     minDurationMs: HOUR, minCount: 2, affected: ['abpMean', 'nibpMean'],
     detail: 'derived: sustained hypotension, MAP < 65 mmHg (invasive, else cuff) on every measurement for >= 1 h; cause unknown, not a sepsis label',
