@@ -4,6 +4,12 @@
  * aggregation, recorder), then queue it for the outbox's group commit. `done` reports the outcome: for an accepted
  * message only once it is durable. A rejection affects only that message.
  *
+ * A sample whose commit failed (disk full) is refused, and the device sends it again: its local processing (quality
+ * verdict, alarms, windows, recorder) already happened at its first arrival, so the retry only stores the record
+ * made then — judged again, it would be judged against a state that already includes it and the samples after it
+ * (a different verdict than in a run without the fault), and counted twice in the windows. Found by
+ * test/faults/edge-disk-full.test.ts (a latch time moved by 2 s). At most REFUSED_MAX records are kept for this.
+ *
  * Waveform chunks are validated and deduplicated but not stored raw: the edge summarises them and forwards raw
  * chunks only on request or during an alarm (waveform-forwarder.ts), so they are acknowledged after validation.
  */
@@ -59,10 +65,14 @@ export type IngestOutcome = { result: 'stored' | 'duplicate' } | { result: 'reje
 export type IngestDone = (outcome: IngestOutcome) => void;
 
 const WAVE_LIMITS_BYTES = 64 * 1024;
+/** Refused samples kept for their retry: ~10 s of a 2,000-device ward at 1 Hz (beyond it, the oldest are judged anew). */
+export const REFUSED_MAX = 20_000;
 
 export function createDeviceIngest(options: DeviceIngestOptions) {
   const { outbox, deduper, waveDeduper, metrics, now, observer } = options;
   const limits = { ...DEFAULT_PAYLOAD_LIMITS, maxBytes: options.maxPayloadBytes };
+  /** Samples whose commit failed, by key, as made at their first arrival (insertion order: oldest first). */
+  const refused = new Map<string, UplinkSample>();
 
   function rejected(code: ConstructorParameters<typeof PmError>[0], message?: string): IngestOutcome {
     return { result: 'rejected', error: new PmError(code, message) };
@@ -118,6 +128,17 @@ export function createDeviceIngest(options: DeviceIngestOptions) {
     if (verdict === 'duplicate') return done({ result: 'duplicate' });
     if (verdict === 'regression') return done(rejected('PM_ERR_SEQ_REGRESSION', `seq ${sample.seq} is far below the highest seq of boot ${sample.bootId}`));
     deduper.commit(device.deviceId, sample.bootId, sample.seq);
+    const key = `${device.deviceId}\u0000${sample.bootId}\u0000${sample.seq}`;
+    const release = (record: UplinkSample) => () => {
+      deduper.release(device.deviceId, sample.bootId, sample.seq);
+      refused.set(key, record);
+      if (refused.size > REFUSED_MAX) refused.delete(refused.keys().next().value!);
+    };
+    const retry = refused.get(key);
+    if (retry) {
+      refused.delete(key);
+      return store(retry, received, done, release(retry));
+    }
     const record: UplinkSample = {
       type: 'sample',
       ...placement(device),
@@ -132,7 +153,7 @@ export function createDeviceIngest(options: DeviceIngestOptions) {
     };
     if (observer) notify(() => observer.sample(device, sample, record));
     metrics.ingestSeconds.observe(Math.max(0, received - sample.t) / 1000);
-    store(record, received, done, () => deduper.release(device.deviceId, sample.bootId, sample.seq));
+    store(record, received, done, release(record));
   }
 
   function ingestStatus(device: DeviceRegistryEntry, payload: Buffer, done: IngestDone): void {

@@ -56,6 +56,12 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
       metrics.outboxDepth.set(outbox.size);
       if (records > 0) uplinkNotify();
     },
+    onFailure: (err, records, first) => {
+      metrics.outboxCommitFailures.inc();
+      // One error line per streak (a full disk fails every commit); devices are refused and resend.
+      if (first) logger.error({ code: 'PM_ERR_STORE_FAILED', err: err.message, records }, 'outbox commit failed (disk full?): device messages refused until commits succeed again');
+    },
+    onRecover: (failedMs) => logger.warn({ failedMs }, 'outbox commits succeed again'),
     onDrop: (dropped) => {
       metrics.outboxDropped.inc(dropped);
       logger.error({ dropped, bound: config.outboxMaxRecords }, 'outbox full: oldest backlog records dropped (VIGIL_EDGE_OUTBOX_MAX_RECORDS)');
@@ -117,7 +123,11 @@ export async function createEdgeGateway(options: EdgeGatewayOptions) {
   let mqttListening = false;
   const ops = createOpsServer(metrics, {
     mqtt: () => ({ ok: mqttListening }),
-    outbox: () => ({ ok: outbox.size < outbox.bound, detail: `${outbox.size} of ${outbox.bound} records waiting` }),
+    outbox: () => {
+      const failure = outbox.failure;
+      if (failure) return { ok: false, detail: `commits failing for ${Math.round((Date.now() - failure.since) / 1000)} s (${failure.message}): device messages refused, ${outbox.retrying} gateway records held in memory` };
+      return { ok: outbox.size < outbox.bound, detail: `${outbox.size} of ${outbox.bound} records waiting` };
+    },
     uplink: () => ({ ok: uplink.connected, detail: uplink.connected ? 'connected' : 'disconnected: buffering in the outbox' }),
   });
   const view = attachLocalView(ops.server, {

@@ -46,6 +46,8 @@ export function createLocalPipeline(options: LocalPipelineOptions) {
   const summaries = new WaveformSummarizer({ windowMs: options.windowMs });
   const forwarder = new WaveformForwarder();
   const ward = new LocalWardState(wardId, devices);
+  /** Each device's current boot: only a new boot resets its signal-quality state, not the periodic online status. */
+  const boots = new Map<string, string>();
   let view: LocalView | undefined;
 
   const enqueue = (records: readonly UplinkRecord[]): void => {
@@ -90,6 +92,7 @@ export function createLocalPipeline(options: LocalPipelineOptions) {
 
   const observer: IngestObserver = {
     sample(device, sample, record) {
+      boots.set(device.deviceId, sample.bootId);
       enqueue(windows.add(device, record.t, record.vitals, record.quality));
       localAlarms.onSample(record);
       const update = ward.applySample(record);
@@ -97,7 +100,10 @@ export function createLocalPipeline(options: LocalPipelineOptions) {
       recorder?.record(device, 'vitals', sample, record.receivedAt);
     },
     status(device, status, record) {
-      if (status.state === 'online') quality.forget(device.deviceId);
+      // Devices send an online status every minute (device-generator.ts); resetting on each one made the next
+      // settleSamples − 1 values of every vital questionable (~3 % of a 1 Hz stream). A new boot does reset.
+      if (status.state === 'online' && boots.get(device.deviceId) !== status.bootId) quality.forget(device.deviceId);
+      boots.set(device.deviceId, status.bootId);
       localAlarms.onStatus(record);
       const update = ward.applyStatus(record);
       if (update) view?.device(update);
@@ -133,7 +139,9 @@ export function createLocalPipeline(options: LocalPipelineOptions) {
       enqueue(summaries.advance(t));
       localAlarms.tick(t);
       localAlarms.onUplink(uplinkConnected, t);
-      localAlarms.onOutbox(outbox.size >= outbox.bound, t, `${outbox.size} of ${outbox.bound} records`);
+      // Full by its bound, or by its disk (commits failing): either way the edge cannot keep what devices send.
+      const failure = outbox.failure;
+      localAlarms.onOutbox(outbox.size >= outbox.bound || failure !== undefined, t, failure ? `outbox commits failing: ${failure.message}` : `${outbox.size} of ${outbox.bound} records`);
       if (recorder) {
         const stats = recorder.stats();
         metrics.recorderRecords.set(stats.written);

@@ -22,6 +22,7 @@ export function createEdgeMetrics(gatewayId: string) {
     uplinkJsonBytes: new Counter({ name: 'vigil_edge_uplink_json_bytes_total', help: 'uplink batch bytes before compression', registers: [registry] }),
     uplinkRecordsByType: new Counter({ name: 'vigil_edge_uplink_records_by_type_total', help: 'records acknowledged by the cloud broker, by record type', labelNames: ['type'], registers: [registry] }),
     lateRecords: new Counter({ name: 'vigil_edge_late_records_total', help: 'records forwarded late (held in the outbox longer than VIGIL_EDGE_LATE_AFTER_MS)', registers: [registry] }),
+    outboxCommitFailures: new Counter({ name: 'vigil_edge_outbox_commit_failures_total', help: 'outbox writes that failed (a group commit: its device messages refused, not acknowledged; or the delete of acknowledged records): disk full, I/O error', registers: [registry] }),
     outboxDropped: new Counter({ name: 'vigil_edge_outbox_dropped_total', help: 'oldest records dropped because the outbox reached its bound', registers: [registry] }),
     outboxCommitSeconds: new Histogram({ name: 'vigil_edge_outbox_commit_seconds', help: 'duration of one outbox group commit', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers: [registry] }),
     outboxBacklog: new Gauge({ name: 'vigil_edge_outbox_backlog_records', help: 'records from before the last uplink (re)connection still to drain', registers: [registry] }),

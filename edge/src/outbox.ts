@@ -14,6 +14,10 @@
  * over it, the OLDEST records are dropped (alarm records excepted) — the backlog is the least useful data for live
  * care, and the recorder keeps the full device stream on disk — and `onDrop` reports how many, for the metric, the log and the OUTBOX_FULL
  * technical alarm. A failed commit (e.g. disk full) acknowledges nothing: devices keep and resend their messages.
+ * Records the gateway made itself (alarm transitions, windows, summaries: enqueued without `done`) have nobody to
+ * resend them, so a failed commit keeps them in memory (at most `retryMax`, alarms never dropped) and commits them
+ * first once a commit succeeds again; `failure` says since when commits fail (health, OUTBOX_FULL alarm).
+ * Found by test/faults/edge-disk-full.test.ts: alarm records raised while the disk was full were lost.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -42,7 +46,17 @@ export interface OutboxOptions {
   onDrop?: (dropped: number) => void;
   /** Called after each commit with the number of records and its duration (metrics). */
   onCommit?: (records: number, ms: number) => void;
+  /** Called when a commit fails (disk full …), with the records it refused; `first` on the first of a streak. */
+  onFailure?: (err: Error, records: number, first: boolean) => void;
+  /** Called on the first successful commit after failures, with how long they lasted. */
+  onRecover?: (failedMs: number) => void;
+  /** Gateway-made records kept in memory across failed commits, at most (default 100,000: ~3 min of a 40-bed ward's windows and summaries). */
+  retryMax?: number;
 }
+
+/** Retry the records kept from a failed commit this often when no new record triggers a commit, ms. */
+const RETRY_MS = 1000;
+const ALARM_PREFIX = '{"type":"alarm"';
 
 type Done = (err: Error | null) => void;
 
@@ -54,15 +68,19 @@ export class Outbox {
   readonly #delete: Database.Statement<[number, number]>;
   readonly #dropOldest: Database.Statement<[number]>;
   readonly #commitGroup: (rows: Array<[string, number]>) => number;
-  readonly #options: Required<Omit<OutboxOptions, 'onDrop' | 'onCommit'>> & Pick<OutboxOptions, 'onDrop' | 'onCommit'>;
+  readonly #options: Required<Omit<OutboxOptions, 'onDrop' | 'onCommit' | 'onFailure' | 'onRecover'>> & Pick<OutboxOptions, 'onDrop' | 'onCommit' | 'onFailure' | 'onRecover'>;
   #count: number;
   #maxId: number;
   #queue: Array<{ row: [string, number]; done: Done | undefined }> = [];
   #scheduled = false;
   #closed = false;
+  /** Gateway-made rows a failed commit refused, committed first next time. */
+  #retry: Array<[string, number]> = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #failure: { message: string; since: number } | undefined;
 
   constructor(file: string, options: OutboxOptions = {}) {
-    this.#options = { fsync: false, maxRecords: 2_000_000, groupMax: 2_000, ...options };
+    this.#options = { fsync: false, maxRecords: 2_000_000, groupMax: 2_000, retryMax: 100_000, ...options };
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
@@ -114,6 +132,10 @@ export class Outbox {
   /** Commit everything queued, in one transaction per `groupMax` records, then call back. */
   flush(): void {
     this.#scheduled = false;
+    if (this.#retry.length > 0) {
+      this.#queue.unshift(...this.#retry.map((row) => ({ row, done: undefined })));
+      this.#retry = [];
+    }
     while (this.#queue.length > 0) {
       const group = this.#queue.splice(0, this.#options.groupMax);
       const started = performance.now();
@@ -125,8 +147,36 @@ export class Outbox {
         failure = err as Error;
       }
       this.#options.onCommit?.(failure ? 0 : group.length, performance.now() - started);
-      if (!failure) this.#enforceBound();
+      if (failure) this.#failed(failure, group);
+      else {
+        if (this.#failure) {
+          this.#options.onRecover?.(Date.now() - this.#failure.since);
+          this.#failure = undefined;
+        }
+        this.#enforceBound();
+      }
       for (const g of group) g.done?.(failure);
+    }
+  }
+
+  /** A failed commit: device records are refused (their `done` says so); the gateway's own are kept to retry. */
+  #failed(err: Error, group: Array<{ row: [string, number]; done: Done | undefined }>): void {
+    const first = this.#failure === undefined;
+    this.#failure ??= { message: err.message, since: Date.now() };
+    for (const g of group) if (!g.done) this.#retry.push(g.row);
+    const excess = this.#retry.length - this.#options.retryMax;
+    if (excess > 0) {
+      let dropped = 0;
+      this.#retry = this.#retry.filter((row) => dropped >= excess || row[0].startsWith(ALARM_PREFIX) || (dropped++, false));
+      this.#options.onDrop?.(dropped);
+    }
+    this.#options.onFailure?.(err, group.length, first);
+    if (this.#retry.length > 0 && !this.#retryTimer && !this.#closed) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        if (!this.#closed && this.#retry.length > 0) this.flush();
+      }, RETRY_MS);
+      this.#retryTimer.unref();
     }
   }
 
@@ -174,11 +224,22 @@ export class Outbox {
     return this.#options.maxRecords;
   }
 
+  /** Set while commits fail (disk full …): the first error and since when (ms); undefined when healthy. */
+  get failure(): { message: string; since: number } | undefined {
+    return this.#failure;
+  }
+
+  /** Gateway-made records waiting in memory for a commit to succeed again. */
+  get retrying(): number {
+    return this.#retry.length;
+  }
+
   /** Commit what is queued, then close. */
   close(): void {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#db.close();
   }
 }

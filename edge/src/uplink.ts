@@ -9,6 +9,10 @@
  * than `lateAfterMs` after it arrived is marked `late`, so the cloud stores it but never raises a stale alarm from it.
  *
  * Batches are gzip-compressed when `gzip` is on; the cloud tells JSON from gzip by the first bytes.
+ *
+ * Deleting an acknowledged batch is a write too, and fails when the disk is full: the range is kept and retried
+ * before anything else is sent (a throw in the PUBACK callback would crash the gateway; resending the same records in
+ * a loop would only load the cloud with duplicates). Found while writing test/faults/edge-disk-full.test.ts.
  */
 import { gzip } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -64,6 +68,31 @@ export function createUplink(options: UplinkOptions) {
   let retryTimer: NodeJS.Timeout | undefined;
   let backlogRemaining = 0;
   let lastWasLive = false;
+  /** Acknowledged id ranges whose delete failed (disk full): removed before anything else is sent. */
+  const unremoved: Array<[number, number]> = [];
+  let removeFailing = false;
+
+  /** Delete the acknowledged ranges still waiting; false while the disk refuses (retried in a second). */
+  function removePending(): boolean {
+    while (unremoved.length > 0) {
+      const [first, last] = unremoved[0]!;
+      try {
+        outbox.remove(first, last);
+        unremoved.shift();
+      } catch (err) {
+        metrics.outboxCommitFailures.inc();
+        if (!removeFailing) logger.error({ code: 'PM_ERR_STORE_FAILED', err: (err as Error).message, pending: unremoved.length }, 'uplink: cannot delete acknowledged records from the outbox (disk full?); sending paused');
+        retryTimer ??= setTimeout(() => {
+          retryTimer = undefined;
+          schedule();
+        }, 1000);
+        removeFailing = true;
+        return false;
+      }
+    }
+    removeFailing = false;
+    return true;
+  }
 
   const status = (state: GatewayStatus['state']): string =>
     JSON.stringify({ v: 1, gatewayId, wardId, t: options.now(), state } satisfies GatewayStatus);
@@ -118,6 +147,7 @@ export function createUplink(options: UplinkOptions) {
   function pump(): void {
     scheduled = false;
     if (!client?.connected || inFlight || closing) return;
+    if (!removePending()) return;
     const entries = nextBatch();
     const first = entries?.[0];
     const last = entries?.[entries.length - 1];
@@ -157,7 +187,8 @@ export function createUplink(options: UplinkOptions) {
         if (err) {
           logger.warn({ err: err.message }, 'uplink batch not acknowledged; will retry');
         } else {
-          outbox.remove(firstId, lastId);
+          unremoved.push([firstId, lastId]);
+          removePending();
           metrics.uplinkBatches.inc();
           metrics.uplinkRecords.inc(count);
           metrics.uplinkBytes.inc(payload.length);

@@ -160,6 +160,56 @@ describe('Outbox', () => {
     expect(o.peek(0, 10).map((e) => e.id)).toEqual([1]);
   });
 
+  it('keeps the gateway\u2019s own records across failed commits and commits them once the disk takes writes again', () => {
+    const failures: Array<[number, boolean]> = [];
+    const recovered: number[] = [];
+    const o = new Outbox(file, { onFailure: (_err, n, first) => failures.push([n, first]), onRecover: (ms) => recovered.push(ms) });
+    open.push(o);
+    o.append(record(1), T0);
+    // Every insert fails, as on a full disk.
+    const saboteur = new Database(file);
+    saboteur.exec(`CREATE TRIGGER fail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const alarm = { type: 'alarm', alarm: { id: 'al-1' } } as unknown as UplinkSample;
+    const refused: Array<string | null> = [];
+    o.enqueue(record(2), T0, (err) => refused.push(err ? err.message : null)); // a device's: refused, it resends
+    o.enqueue(alarm, T0); // the gateway's own (an alarm transition): nobody would resend it
+    o.enqueue(record(3), T0);
+    o.flush();
+    o.enqueue(record(4), T0);
+    o.flush();
+    expect(refused).toEqual(['database or disk is full']);
+    expect(failures).toEqual([[3, true], [3, false]]);
+    expect(o.failure?.message).toBe('database or disk is full');
+    expect(o.retrying).toBe(3);
+    expect(o.size).toBe(1);
+    // Space returns: the kept records are committed first, then new ones.
+    saboteur.exec('DROP TRIGGER fail');
+    saboteur.close();
+    o.enqueue(record(5), T0);
+    o.flush();
+    expect(o.failure).toBeUndefined();
+    expect(recovered).toHaveLength(1);
+    expect(o.retrying).toBe(0);
+    expect(o.peek(0, 10).map((e) => (e.record.type === 'sample' ? e.record.seq : e.record.type))).toEqual([1, 'alarm', 3, 4, 5]);
+  });
+
+  it('bounds the records kept across failed commits, dropping the oldest but never an alarm', () => {
+    const drops: number[] = [];
+    const o = new Outbox(file, { retryMax: 3, onDrop: (n) => drops.push(n) });
+    open.push(o);
+    const saboteur = new Database(file);
+    saboteur.exec(`CREATE TRIGGER fail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    o.enqueue({ type: 'alarm', alarm: { id: 'al-1' } } as unknown as UplinkSample, T0);
+    for (let seq = 1; seq <= 4; seq++) o.enqueue(record(seq), T0);
+    o.flush();
+    expect(drops).toEqual([2]);
+    expect(o.retrying).toBe(3);
+    saboteur.exec('DROP TRIGGER fail');
+    saboteur.close();
+    o.flush();
+    expect(o.peek(0, 10).map((e) => (e.record.type === 'sample' ? e.record.seq : e.record.type))).toEqual(['alarm', 3, 4]);
+  });
+
   it('is bounded: beyond maxRecords the oldest records are dropped and reported', () => {
     const drops: number[] = [];
     const o = new Outbox(file, { maxRecords: 10, onDrop: (n) => drops.push(n) });

@@ -1,110 +1,104 @@
 /**
- * Guarantee "no loss, no duplicates" under `kill -9` of the edge gateway (docs/architecture.md, Guarantees).
+ * Guarantee "no loss, no duplicates" and "identical alarms" under `kill -9` of the edge gateway
+ * (docs/architecture.md, Guarantees; docs/faults.md).
  *
- * 20 devices send numbered samples at 10 Hz for 40 s to an edge gateway running as a child process. At 3 seeded
- * random moments the gateway is killed with SIGKILL and restarted on the same data directory after a seeded pause
- * (0.5–3 s); the device links reconnect and resend what was not acknowledged. Then the devices stop, the outbox
- * drains, and the cloud's `samples` table is compared with what each device sent: 0 lost, 0 duplicated. Times are
- * printed, never asserted (a shared 2-core machine).
+ * The seeded scenario (test/support/fault-scenario.ts) runs fault-free, then again with the gateway killed by
+ * SIGKILL at seeded moments and restarted on the same data directory after a seeded pause (0.5–3 s); the device
+ * links reconnect and resend what was not acknowledged (QoS 1). Then the devices stop, the outbox drains, and the
+ * cloud's `samples` table is compared with what each device sent (0 lost, 0 duplicated), and its alarms with the
+ * fault-free run's. The edge's own local alarms are in memory and restart with it: they are not compared.
  *
- * Limits set for a 10 Hz ward (stated, not defaults by accident): a device sends 10 msg/s, a fifth of the sustained
+ * Limits for a 10 Hz ward (stated, not defaults by accident): a device sends 10 msg/s, a fifth of the sustained
  * rate limit (50/s); its reconnect burst is what it buffered while the gateway was down, at most ~(3 s pause + ~3 s
- * start + 1 s reconnect) × 10 ≈ 70 messages, far below the burst of 600; the oldest resent sample is ~10 s old,
- * far inside the 300 s clock-skew window. A rejection would be acknowledged and not stored, so it would show as a
- * loss here, never hide as one.
- *
- * Seed: VIGIL_FAULT_SEED (default below); it fixes the kill moments and pauses, and is printed.
+ * start + 1 s reconnect) × 10 ≈ 70 messages, far below the burst of 600. A rejection would be acknowledged and not
+ * stored, so it would show as a loss here, never hide as one.
+ * Seed: VIGIL_FAULT_SEED; it fixes the scenario, the kill moments and pauses, and is printed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { account, DeviceFleet, drained, planKills, report, sleep, startFaultWard, type FaultWard } from '../support/fault-ward.ts';
+import { planKills, sleep, type FaultWard } from '../support/fault-ward.ts';
+import { compareAlarms, faultSeed, LONG, REPLAY, runScenario, scenarioT0 } from '../support/fault-scenario.ts';
+import { writeFaultReport } from '../support/fault-report.ts';
 
-const SEED = process.env.VIGIL_FAULT_SEED ?? 'edge-kill-1';
+const SEED = faultSeed('edge-kill-1');
 const DEVICES = 20;
-const HZ = 10;
-const RUN_MS = 40_000;
-const KILLS = 3;
-/** Device resend ring: ≫ the ~70 messages a device buffers while the gateway is down, so a drop means a defect. */
-const DEVICE_BUFFER = 2000;
-
-interface Kill {
-  plannedAtMs: number;
-  pauseMs: number;
-  killAt?: number;
-  restartAt?: number;
-  readyAt?: number;
-}
-
-const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const SAMPLES = LONG ? 400 : 250;
+const KILLS = LONG ? 4 : 2;
+const RUN_MS = (SAMPLES / REPLAY.hz) * 1000;
 
 describe('edge gateway kill -9 (seeded)', () => {
-  let ward: FaultWard | undefined;
-  let fleet: DeviceFleet | undefined;
-
+  const wards: FaultWard[] = [];
   afterAll(async () => {
-    await fleet?.close();
-    await ward?.close();
+    await Promise.all(wards.map((w) => w.close()));
   });
 
-  it('loses and duplicates no sample across 3 kills and restarts', async () => {
-    const kills: Kill[] = planKills(SEED, RUN_MS, KILLS);
-    console.log(`edge-kill: seed "${SEED}", plan ${JSON.stringify(kills)}`);
-    ward = await startFaultWard({
-      beds: DEVICES,
-      edgeEnv: { VIGIL_EDGE_RATE_LIMIT_PER_S: '50', VIGIL_EDGE_RATE_LIMIT_BURST: '600', VIGIL_EDGE_MAX_CLOCK_SKEW_MS: '300000' },
+  it('loses and duplicates no sample across kills and restarts, and the cloud raises the same alarms', async () => {
+    const t0 = scenarioT0();
+    const plan = planKills(SEED, RUN_MS, KILLS).map((k) => ({ ...k, killAt: 0, restartAt: 0, readyAt: 0 }));
+    console.log(`edge-kill: seed "${SEED}", plan ${JSON.stringify(plan.map(({ plannedAtMs, pauseMs }) => ({ plannedAtMs, pauseMs })))}`);
+    const common = {
+      seed: SEED,
+      t0,
+      devices: DEVICES,
+      samples: SAMPLES,
+      wards,
+      deviceBuffer: 2000, // ≫ the ~70 messages a device buffers while the gateway is down: a drop means a defect
+      ward: { edgeEnv: { VIGIL_EDGE_RATE_LIMIT_PER_S: '50', VIGIL_EDGE_RATE_LIMIT_BURST: '600' } },
+    };
+    const reference = await runScenario(common);
+    await reference.ward.close();
+    const faulty = await runScenario({
+      ...common,
+      async fault({ ward, at }) {
+        for (const kill of plan) {
+          await at(kill.plannedAtMs);
+          kill.killAt = Date.now();
+          await ward.killEdge();
+          await sleep(kill.pauseMs);
+          kill.restartAt = Date.now();
+          await ward.restartEdge();
+          await ward.edgeStatus('ok');
+          kill.readyAt = Date.now();
+        }
+      },
     });
-    await ward.startEdge();
-    await ward.edgeStatus('ok');
-    fleet = new DeviceFleet(ward, HZ, DEVICE_BUFFER);
-    await fleet.connect();
+    const { ward } = faulty;
+    const parity = compareAlarms(reference.snapshot, faulty.snapshot);
+    // Recovery: restart → the first sample sent after the restart is stored (from the cloud's own rows).
+    const firstStored = plan.map((k) => ward.query<{ at: number | null }>('SELECT min(stored_at) AS at FROM samples WHERE seq >= ?', Math.ceil(((k.restartAt - faulty.started) / 1000) * REPLAY.hz))[0]?.at ?? null);
+    const last = faulty.watch.recovery(plan.at(-1)!.readyAt, faulty.watch.baseline(faulty.started + plan[0]!.plannedAtMs));
+    writeFaultReport({
+      name: 'edge-kill',
+      seed: SEED,
+      fault: `edge gateway kill -9 ×${KILLS}, ${DEVICES} devices × ${SAMPLES} samples at ${REPLAY.hz} Hz`,
+      accounting: faulty.accounting,
+      parity,
+      recoveryS: plan.map((k) => (k.readyAt - k.killAt) / 1000),
+      drainRecordsPerS: last.drainPerS,
+      figures: {
+        'reference: sent / stored / lost': `${reference.accounting.sent} / ${reference.accounting.stored} / ${reference.accounting.lost}`,
+        'kills at (s after start)': plan.map((k) => ((k.killAt - faulty.started) / 1000).toFixed(2)).join(', '),
+        'down (s)': plan.map((k) => ((k.restartAt - k.killAt) / 1000).toFixed(2)).join(', '),
+        'restart → first new sample stored (s)': firstStored.map((at, i) => (at === null ? 'n/a' : ((at - plan[i]!.restartAt) / 1000).toFixed(2))).join(', '),
+        'device links': `${faulty.links.sent} published, ${faulty.links.acked} acknowledged, ${faulty.links.dropped} dropped, ${faulty.links.failed} failed`,
+        'redeliveries absorbed (cloud)': await ward.cloudMetric('vigil_cloud_duplicate_records_total'),
+        'duplicates dropped (last edge process)': await ward.edgeMetric('vigil_edge_duplicates_total'),
+        'rejected (last edge process)': await ward.edgeMetric('vigil_edge_messages_rejected_total'),
+        'drain after devices stopped (s)': faulty.drainedAt === undefined ? null : (faulty.drainedAt - faulty.stoppedAt) / 1000,
+      },
+    });
 
-    const started = Date.now();
-    fleet.start();
-    for (const kill of kills) {
-      await sleep(started + kill.plannedAtMs - Date.now());
-      kill.killAt = Date.now();
-      await ward.killEdge();
-      await sleep(kill.pauseMs);
-      kill.restartAt = Date.now();
-      await ward.restartEdge();
-      await ward.edgeStatus('ok');
-      kill.readyAt = Date.now();
+    expect(plan.every((k) => k.readyAt > 0)).toBe(true);
+    expect(faulty.links.dropped, 'device ring buffers overflowed: resize the test, a drop would hide a loss').toBe(0);
+    expect(faulty.links.failed).toBe(0);
+    for (const outcome of [reference, faulty]) {
+      expect(outcome.accounting.lost, `lost samples, e.g. ${outcome.accounting.lostKeys.join(', ')}`).toBe(0);
+      expect(outcome.accounting.duplicated).toBe(0);
+      expect(outcome.accounting.unexpected).toBe(0);
+      expect(outcome.accounting.stored).toBe(DEVICES * SAMPLES);
     }
-    await sleep(started + RUN_MS - Date.now());
-    fleet.stop();
-    const stoppedAt = Date.now();
-
-    const drainedAt = await drained(ward, fleet);
-
-    const result = account(ward, fleet);
-    const links = fleet.stats();
-    const redeliveries = await ward.cloudMetric('vigil_cloud_duplicate_records_total');
-    const edgeDuplicates = await ward.edgeMetric('vigil_edge_duplicates_total');
-    const rejected = await ward.edgeMetric('vigil_edge_messages_rejected_total');
-    const recovery = kills.map((k, i) => {
-      const first = ward!.query<{ at: number | null }>('SELECT min(stored_at) AS at FROM samples WHERE t >= ?', k.killAt)[0]?.at ?? undefined;
-      return `#${i + 1} killed at +${seconds(k.killAt! - started)}, down ${seconds(k.restartAt! - k.killAt!)}, ready ${seconds(k.readyAt! - k.restartAt!)} after restart, first new sample stored ${seconds(first === undefined ? undefined : first - k.restartAt!)} after restart`;
-    });
-    report(`edge kill -9 (seed "${SEED}", ${DEVICES} devices × ${HZ} Hz, ${RUN_MS / 1000} s)`, {
-      sent: result.sent,
-      stored: result.stored,
-      lost: result.lost,
-      duplicated: result.duplicated,
-      'stored, never sent': result.unexpected,
-      'redeliveries absorbed (cloud)': redeliveries,
-      'duplicates dropped (last edge process)': edgeDuplicates,
-      'rejected (last edge process)': rejected,
-      'device links': `${links.sent} published, ${links.acked} acknowledged, ${links.dropped} dropped, ${links.failed} failed`,
-      ...Object.fromEntries(recovery.map((r, i) => [`kill ${i + 1}`, r])),
-      'drain (devices stopped → all stored)': seconds(drainedAt === undefined ? undefined : drainedAt - stoppedAt),
-      ...(result.lost > 0 ? { 'first lost keys': result.lostKeys.join(', ') } : {}),
-    });
-
-    expect(kills.every((k) => k.readyAt !== undefined)).toBe(true);
-    expect(links.dropped, 'device ring buffers overflowed: resize the test, a drop would hide a loss').toBe(0);
-    expect(links.failed).toBe(0);
-    expect(result.lost, `lost samples, e.g. ${result.lostKeys.join(', ')}`).toBe(0);
-    expect(result.duplicated).toBe(0);
-    expect(result.unexpected).toBe(0);
-    expect(result.stored).toBe(result.sent);
+    expect(reference.snapshot.alarms.length).toBeGreaterThan(DEVICES);
+    expect(faulty.snapshot.alarms).toEqual(reference.snapshot.alarms);
+    expect(faulty.snapshot.transitions).toEqual(reference.snapshot.transitions);
+    expect(faulty.snapshot.news2).toEqual(reference.snapshot.news2);
   });
 });

@@ -38,8 +38,9 @@ export class ServiceProcess {
   readonly exited: Promise<number | null>;
   #output = '';
 
-  constructor(readonly name: 'edge' | 'cloud', env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(root, name, 'src', 'main.ts')], {
+  /** `script`: the entry to run (default `<name>/src/main.ts`, the service's own entry). */
+  constructor(readonly name: string, env: Record<string, string>, script = join(root, name, 'src', 'main.ts')) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,6 +91,8 @@ export interface FaultWardOptions {
   edgeEnv?: Record<string, string>;
   /** Extra VIGIL_CLOUD_* variables. */
   cloudEnv?: Record<string, string>;
+  /** Runs after provisioning, before the cloud starts (an external uplink broker); returns more cloud variables. */
+  beforeCloud?: (ward: WardProvisioning, dir: string) => Promise<Record<string, string>>;
 }
 
 /**
@@ -115,6 +118,7 @@ export async function startFaultWard(options: FaultWardOptions) {
   const alive = (p: ServiceProcess) => {
     if (!p.running) throw new Error(`${p.name} exited (${p.child.exitCode}):\n${p.output()}`);
   };
+  let extraCloudEnv: Record<string, string> = {};
   /** Spawn the cloud (same database file each time); resolves once its /readyz is ok (ingest subscribed). */
   async function startCloud(): Promise<void> {
     const started = new ServiceProcess('cloud', {
@@ -125,12 +129,14 @@ export async function startFaultWard(options: FaultWardOptions) {
       VIGIL_CLOUD_LOG_LEVEL: 'warn',
       VIGIL_CLOUD_MAINTENANCE: 'false',
       ...options.cloudEnv,
+      ...extraCloudEnv,
     });
     cloud = started;
     processes.push(started);
     await until('the cloud to be ready', async () => (alive(started), (await getJson(`${cloudUrl}/readyz`))?.status === 'ok'), 60_000, 100);
   }
   try {
+    if (options.beforeCloud) extraCloudEnv = await options.beforeCloud(ward, dir);
     await startCloud();
   } catch (err) {
     await cloud?.kill();
@@ -203,6 +209,12 @@ export async function startFaultWard(options: FaultWardOptions) {
 }
 export type FaultWard = Awaited<ReturnType<typeof startFaultWard>>;
 
+/** Device `i`'s normal vitals at `seq`: gently varying, never alarming (a scenario overrides them in episodes). */
+export function fleetVitals(i: number, seq: number): Partial<Record<VitalCode, number>> {
+  const wave = Math.sin((seq + 7 * i) / 50);
+  return { hr: Math.round(72 + 6 * wave), spo2: 97 + Math.round(wave), rr: 15 + Math.round(2 * wave), temp: 36.8 };
+}
+
 /**
  * Every provisioned device on its own link, sending one VitalsSample per tick with seq 0, 1, 2, … (one boot), so
  * that "sent" is exact: a sample handed to `link.send()`. Vitals stay normal and gently varying (no alarms).
@@ -261,8 +273,7 @@ export class DeviceFleet {
     const seq = this.sent.get(link.deviceId) ?? 0;
     if (seq >= this.limit) return;
     const t = this.eventTime ? this.eventTime.t0 + seq * this.eventTime.stepMs : Date.now();
-    const wave = Math.sin((seq + 7 * i) / 50);
-    const vitals = { hr: Math.round(72 + 6 * wave), spo2: 97 + Math.round(wave), rr: 15 + Math.round(2 * wave), temp: 36.8, ...this.shape?.(i, t, seq) };
+    const vitals = { ...fleetVitals(i, seq), ...this.shape?.(i, t, seq) };
     link.send({ kind: 'message', sentAt: Date.now(), channel: 'vitals', message: { v: 1, deviceId: link.deviceId, bootId: this.bootId, seq, t, vitals } });
     this.sent.set(link.deviceId, seq + 1);
   }
@@ -298,8 +309,15 @@ export interface Accounting {
   lostKeys: string[];
 }
 
+/** What a sender claims it sent: per device, seqs 0 … count − 1 of one boot. */
+export interface SentLedger {
+  readonly sent: ReadonlyMap<string, number>;
+  readonly bootId: string;
+  readonly total: number;
+}
+
 /** Compare, device by device, the seqs the cloud stored with those the fleet sent. */
-export function account(ward: FaultWard, fleet: DeviceFleet): Accounting {
+export function account(ward: FaultWard, fleet: SentLedger): Accounting {
   const rows = ward.query<{ device_id: string; boot_id: string; seq: number }>('SELECT device_id, boot_id, seq FROM samples');
   const keys = new Set(rows.map((r) => `${r.device_id}/${r.boot_id}/${r.seq}`));
   const result: Accounting = { sent: fleet.total, stored: rows.length, lost: 0, duplicated: rows.length - keys.size, unexpected: 0, lostKeys: [] };
@@ -312,13 +330,6 @@ export function account(ward: FaultWard, fleet: DeviceFleet): Accounting {
   }
   result.unexpected = keys.size - expected;
   return result;
-}
-
-/** Print a report block (vitest shows console output of the test). */
-export function report(title: string, lines: Record<string, unknown>): void {
-  const width = Math.max(...Object.keys(lines).map((k) => k.length));
-  const body = Object.entries(lines).map(([k, v]) => `  ${k.padEnd(width)}  ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  console.log([`── ${title}`, ...body].join('\n'));
 }
 
 /** Seeded kill moments: one per window after a 4 s warm-up (uniform in its first half), each then paused 0.5–3 s. */

@@ -6,6 +6,9 @@
  * - a bounded resend buffer: while disconnected, messages wait in a ring of `bufferLimit` (oldest dropped first, as
  *   a device with fixed memory does; counted) and are sent in order after the reconnect; messages in flight at the
  *   moment of the drop are resent by MQTT.js itself (with DUP), which is how duplicates after a reconnect arise;
+ *   a QoS 1 publish that MQTT.js fails while the link is open (the connection closed during its replay of unacknowledged
+ *   messages: 'Connection closed') goes back to the front of the ring: a device keeps what was never acknowledged
+ *   (found by test/faults/edge-disk-full.test.ts, where the gateway refuses by closing the connection);
  * - a status `offline / connection_lost` from the generator (a dying device) drops the socket without DISCONNECT,
  *   so the broker publishes the Last Will; `offline / shutdown` is published and followed by a clean DISCONNECT.
  */
@@ -52,6 +55,8 @@ export class MqttDeviceLink {
   readonly #limit: number;
   #client: MqttClient | undefined;
   #dead = false;
+  /** Where the next failed publish goes back into the ring (in order, before what waited behind it). */
+  #requeueAt = 0;
 
   constructor(options: DeviceLinkOptions) {
     this.#options = options;
@@ -131,6 +136,15 @@ export class MqttDeviceLink {
     this.stats.sent++;
     client.publish(this.#topic(message), JSON.stringify(message.message), { qos: QOS[message.channel] }, (err) => {
       if (err) {
+        if (QOS[message.channel] === 1 && this.#client === client && !this.#dead) {
+          this.#buffer.splice(this.#requeueAt++, 0, message); // not acknowledged: send again after the reconnect
+          if (this.#buffer.length > this.#limit) {
+            this.#buffer.shift(); // the ring's rule: the oldest goes
+            this.#requeueAt--;
+            this.stats.dropped++;
+          }
+          return;
+        }
         this.stats.failed++;
         return;
       }
@@ -140,6 +154,7 @@ export class MqttDeviceLink {
   }
 
   #flush(): void {
+    this.#requeueAt = 0;
     while (this.#client?.connected && this.#buffer.length > 0) this.#publish(this.#buffer.shift() as SessionMessage);
   }
 

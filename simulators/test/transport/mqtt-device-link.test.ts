@@ -106,4 +106,37 @@ describe('MqttDeviceLink', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(seqs(broker.received)).toEqual([]);
   });
+  it('keeps and resends what a refusing broker never acknowledged (connection closed during the replay)', async () => {
+    // A gateway whose disk is full refuses each publish by closing the connection (edge/src/device-broker.ts); the
+    // device reconnects every second and MQTT.js replays its unacknowledged messages, then fails those published
+    // meanwhile with 'Connection closed'. None may be lost: they go back into the ring.
+    const aedes = await Aedes.createBroker();
+    let refusing = true;
+    const accepted = new Set<number>();
+    aedes.authorizePublish = (_client, packet, done) => {
+      // Refused after a moment, as a failed group commit is (the device keeps publishing meanwhile).
+      if (refusing && packet.topic.endsWith('/vitals')) return void setTimeout(() => done(new Error('store failed')), 50);
+      if (packet.topic.endsWith('/vitals')) accepted.add((JSON.parse(packet.payload.toString()) as { seq: number }).seq);
+      done(null);
+    };
+    const listener = serveBroker(aedes);
+    const port = await listener.listen(0, '127.0.0.1');
+    cleanups.push(async () => {
+      await listener.close();
+    });
+    const link = new MqttDeviceLink({ brokerUrl: `mqtt://127.0.0.1:${port}`, credential, bootId: 'b1' });
+    cleanups.push(() => link.close());
+    await link.connect();
+    let seq = 0;
+    const timer = setInterval(() => link.send(sample(seq++)), 10);
+    await new Promise((r) => setTimeout(r, 3_500));
+    refusing = false;
+    await new Promise((r) => setTimeout(r, 500));
+    clearInterval(timer);
+    const sent = seq;
+    await until('every sample acknowledged or failed', () => link.stats.acked + link.stats.failed >= sent, 15_000);
+    expect(link.stats.failed).toBe(0);
+    expect(link.stats.dropped).toBe(0);
+    expect([...accepted].sort((a, b) => a - b)).toEqual(Array.from({ length: sent }, (_, i) => i));
+  }, 30_000);
 });
