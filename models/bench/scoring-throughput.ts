@@ -342,7 +342,7 @@ const md = [
       ]
     : []),
   '',
-  'A tick with the history cut to the previous window gives the same verdicts for warm patients; the difference is what scoreBatch spends reading and sorting every input’s whole history on each tick. The rebuild is what the first window of each patient costs on a fresh scorer (model-scorer.ts rebuilds it from its history): after a cloud restart it runs in the cloud's advisory lane, beside the batches (cloud/src/processing/advisory-lane.ts, docs/benchmarks/advisory-lane.md); after a hot reload the cloud warms the new model beforehand, a few patients at a time (cloud/src/detectors/model-detector.ts). Nothing here is asserted by a test.',
+  'A tick with the history cut to the previous window gives the same verdicts for warm patients; the difference is what scoreBatch spends reading and sorting every input’s whole history on each tick. The rebuild is what the first window of each patient costs on a fresh scorer (model-scorer.ts rebuilds it from its history): after a cloud restart it runs in the cloud’s advisory lane, beside the batches (cloud/src/processing/advisory-lane.ts, docs/benchmarks/advisory-lane.md); after a hot reload the cloud warms the new model beforehand, a few patients at a time (cloud/src/detectors/model-detector.ts). Nothing here is asserted by a test.',
   '',
 ].join('\n');
 

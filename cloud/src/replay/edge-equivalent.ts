@@ -4,7 +4,8 @@
  * from the session header instead of a device registry. Mirrors edge/src/device-ingest.ts:
  *   vitals: implausible value → the whole sample rejected; duplicate / regressed (deviceId, bootId, seq) → dropped;
  *           otherwise an UplinkSample with the SignalQualityAssessor's verdicts, receivedAt = send time;
- *   status: an UplinkStatus; `online` resets the device's dedupe boots and quality state (local-pipeline.ts);
+ *   status: an UplinkStatus; `online` under a new boot id resets the device's dedupe boots and quality state
+ *           (local-pipeline.ts: the periodic `online` of a running device resets nothing);
  *   wave:   not forwarded (the edge sends raw waveforms only on request or during an alarm); counted.
  * Clock skew cannot arise: a replay's gateway clock is the session's own time.
  */
@@ -28,6 +29,8 @@ export class EdgeEquivalent {
   readonly #deduper = new SampleDeduper();
   /** Boots each device has samples under: forgetDevice scans every boot held, so it runs only when it can matter. */
   readonly #boots = new Map<string, Set<string>>();
+  /** The boot each device's quality state belongs to (as local-pipeline.ts keeps it). */
+  readonly #qualityBoot = new Map<string, string>();
 
   constructor(devices: readonly SessionDevice[]) {
     this.#devices = new Map(devices.map((d) => [d.deviceId, d]));
@@ -62,6 +65,7 @@ export class EdgeEquivalent {
     let boots = this.#boots.get(s.deviceId);
     if (!boots) this.#boots.set(s.deviceId, (boots = new Set()));
     boots.add(s.bootId);
+    this.#qualityBoot.set(s.deviceId, s.bootId);
     this.stats.samples++;
     return {
       type: 'sample',
@@ -89,7 +93,8 @@ export class EdgeEquivalent {
         this.#deduper.forgetDevice(status.deviceId, status.bootId);
         this.#boots.set(status.deviceId, new Set(boots.has(status.bootId) ? [status.bootId] : []));
       }
-      this.#quality.forget(status.deviceId);
+      if (this.#qualityBoot.get(status.deviceId) !== status.bootId) this.#quality.forget(status.deviceId);
+      this.#qualityBoot.set(status.deviceId, status.bootId);
     }
     this.stats.statuses++;
     return {
