@@ -236,7 +236,7 @@ export async function createCloudService(options: CloudServiceOptions) {
       service.routes = routes;
       service.servedRoutes = () => servedRoutes(app);
       httpServer = createServer(app);
-      socket = createSocketServer(httpServer, ctx, { corsOrigins, sessionCheckMs: 5_000 });
+      socket = createSocketServer(httpServer, ctx, { corsOrigins, sessionCheckMs: 5_000, pingIntervalMs: config.socketPingIntervalMs, pingTimeoutMs: config.socketPingTimeoutMs });
       service.ports.http = await listenOn(httpServer, config.httpPort, config.httpHost);
 
       let url = config.uplinkUrl;

@@ -29,6 +29,9 @@ export const CloudConfigSchema = z.object({
   escalateHighS: z.coerce.number().int().min(10).default(60).describe('an unacknowledged high-priority alarm escalates to the charge nurse after this, s'),
   escalateMediumS: z.coerce.number().int().min(10).default(180).describe('the same for medium priority, s (low priority never escalates)'),
   alarmTickMs: ms(100).default(1_000).describe('how often audio pauses and escalations are checked, ms'),
+  // Dashboards (socket.io): engine.io's heartbeat is what drops a client that stopped reading (docs/faults.md)
+  socketPingIntervalMs: ms(1_000).default(25_000).describe('socket.io heartbeat: ping every, ms (engine.io default)'),
+  socketPingTimeoutMs: ms(1_000).default(20_000).describe('socket.io heartbeat: a client that does not answer within this is dropped, ms (engine.io default)'),
   // Authentication
   idleTimeoutS: z.coerce.number().int().min(60).default(900).describe('a session ends after this long without a request, s'),
   absoluteTimeoutS: z.coerce.number().int().min(300).default(43_200).describe('a session ends this long after sign-in whatever the activity, s'),

@@ -2,7 +2,8 @@
  * A stalled dashboard client (docs/faults.md): a socket.io client that signs in, joins the ward room and then stops
  * reading (test/faults/stalled-client.py: a 4 KiB receive buffer, so the TCP window closes at once and what the cloud
  * sends it piles up on the cloud's side). Required: the cloud does not grow memory without bound — engine.io's
- * heartbeat (ping every 25 s, 20 s to answer) drops a client that does not read, freeing what was buffered for it —
+ * heartbeat (set here to a ping every 5 s, 5 s to answer, VIGIL_CLOUD_SOCKET_PING_*; defaults 25 s + 20 s, and in
+ * the long variant) drops a client that does not read, freeing what was buffered for it —
  * and does not block other clients: a healthy dashboard keeps receiving every alarm, its device → dashboard alarm
  * latency measured before and during the stall. The seeded scenario also runs without the stalled client: the
  * cloud's alarms must be identical, and no sample lost or duplicated.
@@ -24,8 +25,9 @@ import { writeFaultReport } from '../support/fault-report.ts';
 const SEED = faultSeed('stalled-dashboard-1');
 const DEVICES = 20;
 const STALL_AT_MS = 6_000;
-/** Long enough for the heartbeat to act (25 s + 20 s) with a margin, and a stretch after it. */
-const SAMPLES = LONG ? 900 : 600;
+/** Long enough for the heartbeat to act (25 s + 20 s long; 5 s + 5 s in CI) with a margin, and a stretch after it. */
+const SAMPLES = LONG ? 900 : 300;
+const HEARTBEAT_ENV: Record<string, string> = LONG ? {} : { VIGIL_CLOUD_SOCKET_PING_INTERVAL_MS: '5000', VIGIL_CLOUD_SOCKET_PING_TIMEOUT_MS: '5000' };
 const PASSWORD = 'fault-nurse-password-1';
 const CLIENT = fileURLToPath(new URL('./stalled-client.py', import.meta.url));
 
@@ -70,6 +72,7 @@ describe('stalled dashboard client', () => {
         samples: SAMPLES,
         wards,
         ward: {
+          cloudEnv: HEARTBEAT_ENV,
           async beforeCloud(ward, dir) {
             mkdirSync(join(dir, 'cloud'), { recursive: true });
             const db = await openDb({ dbFile: join(dir, 'cloud', 'vigil.sqlite') });
@@ -160,7 +163,7 @@ describe('stalled dashboard client', () => {
     });
 
     expect(seen.droppedAt, 'the cloud never dropped the stalled client').toBeGreaterThan(0);
-    // engine.io: pingInterval 25 s + pingTimeout 20 s, plus a ping already due; generous for a loaded machine.
+    // engine.io: pingInterval + pingTimeout (5 s + 5 s here, 25 s + 20 s by default), plus a ping already due; generous.
     expect(seen.droppedAt - seen.joinedAt).toBeLessThan(60_000);
     // Bounded: at most the ~45 s of this ward's updates (≈ 3 MB of JSON at 200 values/s) on top of a fault-free run's peak, with room for GC timing.
     expect(rssPeak - refPeak).toBeLessThan(150e6);

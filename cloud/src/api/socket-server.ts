@@ -35,10 +35,16 @@ interface SocketData {
 
 const errorOf = (err: unknown) => (err instanceof PmError ? err : new PmError('PM_ERR_INTERNAL')).toBody().error;
 
-export function createSocketServer(httpServer: HttpServer, ctx: ApiContext, options: { corsOrigins: string[]; sessionCheckMs: number }) {
+export function createSocketServer(
+  httpServer: HttpServer,
+  ctx: ApiContext,
+  options: { corsOrigins: string[]; sessionCheckMs: number; pingIntervalMs?: number; pingTimeoutMs?: number },
+) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     cors: { origin: options.corsOrigins },
     serveClient: false,
+    ...(options.pingIntervalMs !== undefined ? { pingInterval: options.pingIntervalMs } : {}),
+    ...(options.pingTimeoutMs !== undefined ? { pingTimeout: options.pingTimeoutMs } : {}),
     // A browser's Origin must be one of the dashboards'; non-browser clients (no Origin header) pass to the token check.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
