@@ -4,8 +4,8 @@
  * closed, inside the batch). While the loop is held nothing else runs: no batch, so no rule alarm, no HTTP, no socket.
  *
  *   (a) steady state: 1,000 patients each closing one window per tick, the model warm; per tick the time until every
- *       verdict is applied and the longest single hold of the event loop (the longest scoreBatch call: scoring is
- *       synchronous compute, so a call holds the loop for its whole duration);
+ *       verdict is applied and the longest single hold of the event loop (a 1 ms interval timer records the longest
+ *       gap between its runs: what any other work in the process, a batch or an HTTP request, would have waited);
  *   (b) restart: a fresh model and 1,000 patients with their whole context to rebuild (what follows a cloud restart).
  *
  *   taskset -c 0 node --import tsx cloud/bench/advisory-lane.ts [--artefact models/artefacts/vigil-lstm] [--ticks 20]
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { FEATURE_VITALS, type WindowFeatures } from '@vigil/contracts';
 import { createModelDetector } from '../src/detectors/model-detector.ts';
-import type { AnomalyDetector, AnomalyInput } from '../src/detectors/anomaly-detector.ts';
+import type { AnomalyInput } from '../src/detectors/anomaly-detector.ts';
 import { createAnomalyMetrics } from '../src/metrics.ts';
 import { AdvisoryLane } from '../src/processing/advisory-lane.ts';
 
@@ -67,28 +67,28 @@ async function main(): Promise<void> {
       return input;
     });
 
-  let longestCall = 0;
-  const timed: AnomalyDetector = {
-    name: detector.name,
-    version: detector.version,
-    backend: detector.backend,
-    contextWindows: context,
-    async scoreBatch(inputs) {
-      const started = performance.now();
-      const verdicts = await detector.scoreBatch(inputs);
-      longestCall = Math.max(longestCall, performance.now() - started);
-      return verdicts;
-    },
+  // The event loop's longest hold: the largest gap between two runs of a 1 ms interval timer.
+  let lastBeat = performance.now();
+  let longestGap = 0;
+  const heartbeat = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - lastBeat);
+    lastBeat = now;
+  }, 1);
+  const resetGap = () => {
+    lastBeat = performance.now();
+    longestGap = 0;
   };
-  const lane = new AdvisoryLane({ detector: timed, apply: async () => [], publish: () => undefined, metrics: () => createAnomalyMetrics([]), logger, now: Date.now });
+  const lane = new AdvisoryLane({ detector, apply: async () => [], publish: () => undefined, metrics: () => createAnomalyMetrics([]), logger, now: Date.now });
 
   /** Enqueue one tick into the lane and wait until it has scored it; returns wall ms and the longest loop hold (ms). */
   async function laneTick(inputs: AnomalyInput[]): Promise<{ ms: number; maxHoldMs: number }> {
-    longestCall = 0;
+    resetGap();
     const started = performance.now();
     lane.enqueue(inputs);
     await lane.idle();
-    return { ms: performance.now() - started, maxHoldMs: longestCall };
+    await new Promise((resolve) => setTimeout(resolve, 2)); // let the heartbeat see the last hold
+    return { ms: performance.now() - started, maxHoldMs: longestGap };
   }
 
   // (b) restart first: the fresh detector has to rebuild every patient.
@@ -102,10 +102,12 @@ async function main(): Promise<void> {
     k++;
     const inputs = tickInputs();
     k++;
-    const started = performance.now();
+    resetGap();
     await detector.scoreBatch(inputs);
-    whole.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    whole.push(longestGap);
   }
+  clearInterval(heartbeat);
   await detector.close();
 
   const result = {
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     steady: {
       laneTickMs: { p50: round1(quantile(lanes.map((x) => x.ms), 0.5)), p99: round1(quantile(lanes.map((x) => x.ms), 0.99)) },
       laneMaxHoldMs: { p50: round1(quantile(lanes.map((x) => x.maxHoldMs), 0.5)), max: round1(Math.max(...lanes.map((x) => x.maxHoldMs))) },
-      wholeTickHoldMs: { p50: round1(quantile(whole, 0.5)), p99: round1(quantile(whole, 0.99)) },
+      wholeTickHoldMs: { p50: round1(quantile(whole, 0.5)), max: round1(Math.max(...whole)) },
     },
     restart: { seconds: round1(rebuild.ms / 1000), maxHoldMs: round1(rebuild.maxHoldMs) },
   };
@@ -131,10 +133,10 @@ async function main(): Promise<void> {
     '| | time until all verdicts (ms) p50 / p99 | longest event-loop hold (ms) |',
     '|---|---:|---:|',
     `| one tick, advisory lane (adaptive rounds, loop let go between) | ${result.steady.laneTickMs.p50} / ${result.steady.laneTickMs.p99} | ${result.steady.laneMaxHoldMs.p50} p50, ${result.steady.laneMaxHoldMs.max} max |`,
-    `| one tick, one scoreBatch of all patients (the old in-batch way) | ${result.steady.wholeTickHoldMs.p50} / ${result.steady.wholeTickHoldMs.p99} | = its duration |`,
+    `| one tick, one scoreBatch of all patients (the old in-batch way) | — | ${result.steady.wholeTickHoldMs.p50} p50, ${result.steady.wholeTickHoldMs.max} max |`,
     `| restart: rebuild every patient, advisory lane | ${result.restart.seconds * 1000} | ${result.restart.maxHoldMs} |`,
     '',
-    'While the event loop is held nothing else runs in the cloud process (batches, rule alarms, HTTP, sockets); between two rounds of the lane it does. A single patient’s rebuild cannot be split, so it bounds the hold after a restart.',
+    'While the event loop is held nothing else runs in the cloud process (batches, rule alarms, HTTP, sockets). The lane scores 64 windows per round and the scorer lets the loop go between its batched steps, so a hold is about one step of 64 patients, also while it rebuilds every patient after a restart.',
   ].join('\n');
   console.log(md);
   console.log(JSON.stringify(result));

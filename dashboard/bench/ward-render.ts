@@ -127,7 +127,7 @@ try {
     const md = [
       '# Dashboard render cost: ward overview, 48 beds at 1 Hz',
       '',
-      `Measured ${result.date.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.model}), shared with other work; headless Debian chromium ${result.setup.chromium}, viewport ${result.setup.viewport}.`,
+      `Measured ${result.date.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.model}); headless Debian chromium ${result.setup.chromium}, viewport ${result.setup.viewport}.`,
       `Path: ${result.setup.beds} MQTT devices (1 Hz numerics) → edge gateway → cloud → socket.io → the built dashboard (\`next start\`), ${result.setup.openAlarms} open alarms on screen (flashing tiles), for ${result.setup.seconds} s.`,
       '',
       '| figure | value | goal |',

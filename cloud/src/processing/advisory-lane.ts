@@ -29,20 +29,18 @@ export interface AdvisoryLaneDeps {
 }
 
 /**
- * Scoring is synchronous compute on the event loop, so a round is kept short and the loop is let go between rounds:
- * batches, people's actions and HTTP run in between. The round size adapts to the model (a warm forecaster step is
- * ~0.04 ms per patient, the autoencoder ~0.7 ms, a rebuild from history up to ~240 ms: docs/benchmarks/lstm-scoring.md).
+ * Windows per round. The scorer lets the event loop go between its batched steps (models' model-scorer.ts), so a
+ * round holds the loop for one step of its patients at a time, even when it rebuilds them from history after a
+ * restart; the round size bounds that step: ~0.7 ms per patient for the served autoencoder, far less for the
+ * forecaster (docs/benchmarks/lstm-scoring.md), so 64 keeps a hold near 50 ms while batching well.
  */
-const ROUND_BUDGET_MS = 50; // ms of scoring per round, about three frames of a dashboard
-const MAX_ROUND = 1_024; // windows per round at most: bounds one tfjs call's memory when a restart queues every patient
+const ROUND = 64;
 
 export class AdvisoryLane {
   #pending: AnomalyInput[] = [];
   #running: Promise<void> | undefined;
   /** Bumped by clear(): a round in flight when the engine was rebuilt is not applied. */
   #generation = 0;
-  /** Windows in the next round (adapted to ROUND_BUDGET_MS; from 1, as a restart's first rounds are rebuilds). */
-  #roundSize = 1;
 
   constructor(private readonly deps: AdvisoryLaneDeps) {}
 
@@ -87,11 +85,7 @@ export class AdvisoryLane {
       this.deps.metrics().pendingWindows.set(this.#pending.length);
       let verdicts: AnomalyVerdict[];
       try {
-        const started = performance.now();
         verdicts = await detector.scoreBatch(round);
-        const ms = performance.now() - started;
-        if (ms < ROUND_BUDGET_MS / 2 && round.length === this.#roundSize) this.#roundSize = Math.min(MAX_ROUND, this.#roundSize * 2);
-        else if (ms > ROUND_BUDGET_MS * 2) this.#roundSize = Math.max(1, this.#roundSize >> 1);
       } catch (err) {
         // Advisory only: the round is skipped (each patient's next window carries its context again).
         this.deps.metrics().laneFailures.inc();
@@ -118,7 +112,7 @@ export class AdvisoryLane {
     const rest: AnomalyInput[] = [];
     const seen = new Set<string>();
     for (const x of this.#pending) {
-      if (round.length < this.#roundSize && !seen.has(x.patientId)) {
+      if (round.length < ROUND && !seen.has(x.patientId)) {
         seen.add(x.patientId);
         round.push(x);
       } else {

@@ -54,6 +54,9 @@ interface Plan {
 
 const LABEL: Readonly<Record<FeatureVital, string>> = { hr: 'heart rate', spo2: 'SpO2', rr: 'respiratory rate', sbp: 'systolic BP', map: 'mean BP', temp: 'temperature' };
 
+/** ms of scoring after which a serving call lets the event loop go (between two batched rounds). */
+const YIELD_AFTER_MS = 20;
+
 export class ModelScorer {
   readonly metadata: LoadedModel['metadata'];
   readonly backend: string;
@@ -147,7 +150,7 @@ export class ModelScorer {
     }
 
     const verdicts: ScoreVerdict[] = inputs.map((input) => ({ patientId: input.patientId, score: 0, threshold: 0, anomalous: false, contributions: {}, explanation: 'not scored' }));
-    this.#run(plans, (plan, v) => {
+    await this.#runYielding(plans, (plan, v) => {
       for (const i of plan.wanted.get(v.index) ?? []) verdicts[i] = this.#verdict(plan.patientId, v, inputs[i]!.features);
     });
     for (const plan of plans) this.#tracks.set(plan.patientId, plan.track);
@@ -178,20 +181,41 @@ export class ModelScorer {
   #run(plans: Plan[], onVerdict: (plan: Plan, v: StepVerdict) => void, onProgress?: (done: number, total: number) => void): void {
     const rounds = Math.max(0, ...plans.map((p) => p.steps.length));
     for (let r = 0; r < rounds; r++) {
-      const active = plans.filter((p) => r < p.steps.length);
-      const errors: StepError[] = this.#engine.feed(
-        active.map((p) => p.track.state) as never,
-        active.map((p) => p.from + r),
-        active.map((p) => p.steps[r]!),
-      );
-      active.forEach((p, i) => {
-        const index = p.from + r;
-        const v = p.track.errors.append(index, errors[i]!);
-        p.track.last = index;
-        onVerdict(p, v);
-      });
+      this.#round(plans, r, onVerdict);
       onProgress?.(r + 1, rounds);
     }
+  }
+
+  /**
+   * The same rounds for serving, letting the event loop go whenever they have held it for YIELD_AFTER_MS: a rebuild
+   * from history (hundreds of rounds after a restart) then holds the loop for one batched round at a time, not for
+   * the whole rebuild, and stays batched across patients. Same rounds, same verdicts.
+   */
+  async #runYielding(plans: Plan[], onVerdict: (plan: Plan, v: StepVerdict) => void): Promise<void> {
+    const rounds = Math.max(0, ...plans.map((p) => p.steps.length));
+    let since = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      this.#round(plans, r, onVerdict);
+      if (r + 1 < rounds && performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+  }
+
+  #round(plans: Plan[], r: number, onVerdict: (plan: Plan, v: StepVerdict) => void): void {
+    const active = plans.filter((p) => r < p.steps.length);
+    const errors: StepError[] = this.#engine.feed(
+      active.map((p) => p.track.state) as never,
+      active.map((p) => p.from + r),
+      active.map((p) => p.steps[r]!),
+    );
+    active.forEach((p, i) => {
+      const index = p.from + r;
+      const v = p.track.errors.append(index, errors[i]!);
+      p.track.last = index;
+      onVerdict(p, v);
+    });
   }
 
   #verdict(patientId: string, v: StepVerdict, window: WindowFeatures): ScoreVerdict {
