@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     '',
     '| | time until all verdicts (ms) p50 / p99 | longest event-loop hold (ms) |',
     '|---|---:|---:|',
-    `| one tick, advisory lane (adaptive rounds, loop let go between) | ${result.steady.laneTickMs.p50} / ${result.steady.laneTickMs.p99} | ${result.steady.laneMaxHoldMs.p50} p50, ${result.steady.laneMaxHoldMs.max} max |`,
+    `| one tick, advisory lane (rounds of 64, loop let go between steps) | ${result.steady.laneTickMs.p50} / ${result.steady.laneTickMs.p99} | ${result.steady.laneMaxHoldMs.p50} p50, ${result.steady.laneMaxHoldMs.max} max |`,
     `| one tick, one scoreBatch of all patients (the old in-batch way) | — | ${result.steady.wholeTickHoldMs.p50} p50, ${result.steady.wholeTickHoldMs.max} max |`,
     `| restart: rebuild every patient, advisory lane | ${result.restart.seconds * 1000} | ${result.restart.maxHoldMs} |`,
     '',
