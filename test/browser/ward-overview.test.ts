@@ -158,7 +158,9 @@ describe('ward overview and alarm inbox in headless chromium', () => {
     const theirs = row(other, 'bed-04', 'HR_HIGH');
     await expect.poll(() => theirs.getAttribute('data-audio-paused'), { timeout: 10_000 }).toBe('true');
     expect(await other.locator('[data-testid^="inbox-pause-"]').first().textContent()).toMatch(/AUDIO PAUSED 0:0[1-6]/);
-    await expect.poll(() => sound.getAttribute('data-sounding'), { timeout: 5_000 }).toBe('none');
+    // The paused medium tone stops. HR 150 also scores NEWS2 3 for heart rate, so the bed's NEWS2 single-parameter
+    // alarm (low priority) may be sounding by now, depending on where the minute window fell: low, never medium.
+    await expect.poll(async () => ['none', 'low'].includes((await sound.getAttribute('data-sounding')) ?? ''), { timeout: 5_000 }).toBe(true);
     // The visual signal stays while the audio is paused.
     expect(await page.getByTestId('bed-bed-04').getAttribute('class')).toContain('is-flashing');
     // Runs out after AUDIO_PAUSE_S: both browsers drop the countdown and the tone comes back.
