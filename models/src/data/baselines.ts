@@ -36,6 +36,7 @@ import {
   type SampleQuality,
   type VitalCode,
 } from '@vigil/contracts';
+import { KeyedWindowOperator, type WindowEmission } from '../../../cloud/src/processing/windows/index.ts';
 import type { AlarmEpisode, PatientSeries } from './series.ts';
 
 /** One sample as the cloud receives it after the edge (quality judged, duplicates gone). */
@@ -83,90 +84,44 @@ export const BASELINE_DEFAULTS = {
 
 /**
  * First emissions (revision 0) of the cloud's KeyedWindowOperator for one key, tumbling or sliding, aligned to
- * epoch 0: the window [end − size, end) fires when the watermark first reaches `end`, if it holds a sample.
- * Keeps only the samples a window that has not fired yet can still use.
+ * epoch 0: the window [end − size, end) fires when the watermark first reaches `end`, if it holds a sample. It is
+ * that operator, with no allowed lateness: a sample whose windows have all fired is dropped, as its revisions would be.
  */
 export class FirstEmissionWindows<E extends { t: number }> {
-  #buf: E[] = [];
-  #maxT = -Infinity;
+  readonly #op: KeyedWindowOperator<E, readonly E[]>;
 
   constructor(
     readonly spec: { sizeMs: number; slideMs: number; outOfOrdernessMs: number },
     readonly onWindow: (window: { start: number; end: number }, elements: readonly E[]) => void,
   ) {
-    const { sizeMs, slideMs } = spec;
-    if (!Number.isSafeInteger(sizeMs) || !Number.isSafeInteger(slideMs) || slideMs <= 0 || sizeMs % slideMs !== 0) {
-      throw new RangeError(`windows: sizeMs (${sizeMs}) must be a positive multiple of slideMs (${slideMs})`);
-    }
+    const { sizeMs, slideMs, outOfOrdernessMs } = spec;
+    this.#op = new KeyedWindowOperator<E, readonly E[]>({
+      spec: sizeMs === slideMs ? { kind: 'tumbling', sizeMs } : { kind: 'sliding', sizeMs, slideMs },
+      outOfOrdernessMs,
+      allowedLatenessMs: 0,
+      compute: (_key, _window, elements) => elements,
+    });
   }
 
   get watermark(): number {
-    return this.#maxT - this.spec.outOfOrdernessMs;
+    return this.#op.watermark(KEY);
   }
 
   add(e: E): void {
-    const { sizeMs, slideMs } = this.spec;
-    const from = this.watermark;
-    if (latestStart(e.t, slideMs) + sizeMs <= from) return; // every window it belongs to has fired
-    const buf = this.#buf;
-    let at = buf.length;
-    if (at > 0 && buf[at - 1]!.t > e.t) at = search(buf, e.t, true);
-    if (at === buf.length) buf.push(e);
-    else buf.splice(at, 0, e);
-    if (e.t > this.#maxT) {
-      this.#maxT = e.t;
-      this.#fire(from);
-    }
+    this.#emit(this.#op.add(KEY, e).emissions);
   }
 
   /** Raise the watermark to `watermark` (never lowers it), firing what completes: the end of a finite series. */
   advanceTo(watermark: number): void {
-    const from = this.watermark;
-    if (watermark <= from) return;
-    this.#maxT = watermark + this.spec.outOfOrdernessMs;
-    this.#fire(from);
+    this.#emit(this.#op.advanceTo(KEY, watermark + this.spec.outOfOrdernessMs));
   }
 
-  /** Windows with end in (from, watermark] fire, oldest first (keyed-window-operator.ts #advance). */
-  #fire(from: number): void {
-    const { sizeMs, slideMs } = this.spec;
-    const wm = this.watermark;
-    const buf = this.#buf;
-    let end = from === -Infinity ? -Infinity : latestStart(from, slideMs) + slideMs;
-    if (end <= wm) {
-      let i = search(buf, end - sizeMs, false);
-      while (i < buf.length) {
-        end = Math.max(end, latestStart(buf[i]!.t, slideMs) + slideMs); // skip windows with no elements
-        if (end > wm) break;
-        const lo = search(buf, end - sizeMs, false);
-        const hi = search(buf, end, false);
-        if (hi > lo) this.onWindow({ start: end - sizeMs, end }, buf.slice(lo, hi));
-        end += slideMs;
-        i = search(buf, end - sizeMs, false);
-      }
-    }
-    // Windows still to fire end after wm, so start after wm − size: older samples are no longer needed.
-    const n = search(buf, latestStart(wm - sizeMs, slideMs) + slideMs, false);
-    if (n > 0) buf.splice(0, n);
+  #emit(emissions: ReadonlyArray<WindowEmission<readonly E[]>>): void {
+    for (const e of emissions) if (e.revision === 0) this.onWindow(e.window, e.result);
   }
 }
 
-function latestStart(t: number, slideMs: number): number {
-  return Math.floor(t / slideMs) * slideMs;
-}
-
-/** First index whose element has t ≥ time (after = false) or t > time (after = true). */
-function search(buf: readonly { t: number }[], time: number, after: boolean): number {
-  let lo = 0;
-  let hi = buf.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const t = buf[mid]!.t;
-    if (t < time || (after && t === time)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const KEY = 'patient';
 
 /** Alarm episodes of one patient by code, with the streams holding each open one (alarm-manager.ts `sources`). */
 class EpisodeTracker {
